@@ -1,0 +1,18 @@
+# Registers the Python suites with ctest so `ctest` runs everything.
+# Debian's python3 is used explicitly: the pyenv one on PATH lacks pytest.
+set(_py ${HTTPREF_PYTHON} -m pytest -q -p no:cacheprovider)
+
+if(EXISTS ${CMAKE_SOURCE_DIR}/server-fixtures/tests)
+  add_test(NAME fixtures_pytest
+           COMMAND ${_py} ${CMAKE_SOURCE_DIR}/server-fixtures/tests
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/server-fixtures)
+  set_tests_properties(fixtures_pytest PROPERTIES TIMEOUT 600 LABELS python)
+endif()
+
+if(EXISTS ${CMAKE_SOURCE_DIR}/conformance/tests)
+  add_test(NAME conformance_selftest
+           COMMAND ${_py} ${CMAKE_SOURCE_DIR}/conformance/tests
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+  set_tests_properties(conformance_selftest PROPERTIES TIMEOUT 900 LABELS python
+    ENVIRONMENT "HTTPREF_BIN=${CMAKE_BINARY_DIR}/bin/httpref;HTTPREF_BUILD_DIR=${CMAKE_BINARY_DIR}")
+endif()
