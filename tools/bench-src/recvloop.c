@@ -1,0 +1,34 @@
+/*
+ * recvloop: the physical ceiling for tools/bench. Sends one GET and reads
+ * everything to nowhere with a 1 MiB recv buffer until the server closes:
+ * no parsing, no framing, no writes. Usage: recvloop PORT PATH
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static char buf[1 << 20];
+
+int main(int argc, char **argv)
+{
+    if (argc != 3)
+        return 2;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)atoi(argv[1])),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    if (connect(s, (struct sockaddr *)&a, sizeof a))
+        return 1;
+    int n = snprintf(buf, sizeof buf, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", argv[2]);
+    if (send(s, buf, (size_t)n, 0) != n)
+        return 1;
+    unsigned long long total = 0;
+    ssize_t r;
+    while ((r = recv(s, buf, sizeof buf, 0)) > 0)
+        total += (unsigned long long)r;
+    printf("%llu\n", total);
+    return r < 0;
+}
