@@ -72,7 +72,7 @@ typedef enum h1_event {
     H1_EV_NEED_MORE = 0,  /* feed more bytes (or call h1_reader_eof) */
     H1_EV_INTERIM,        /* a 1xx head was parsed and skipped (r->head describes it) */
     H1_EV_HEAD,           /* the final head is ready in r->head; fields point into the fed buffer */
-    H1_EV_BODY,           /* *data/*data_len is body content (points into the fed buffer) */
+    H1_EV_BODY,           /* *data and *data_len is body content (points into the fed buffer) */
     H1_EV_TRAILERS,       /* trailers ready in r->trailers (point into the fed buffer) */
     H1_EV_DONE,           /* the message is complete; remaining bytes were not consumed */
     H1_EV_ERROR           /* r->error / r->error_offset / r->error_detail say why */
@@ -115,7 +115,7 @@ void h1_reader_init(h1_reader *r, const h1_limits *lim, unsigned lenient, int re
  * time. While a head or a chunk-size line is incomplete, *consumed is 0 and
  * the event is H1_EV_NEED_MORE: the caller must keep the bytes contiguous and
  * append to them (the head limit bounds how much). For H1_EV_BODY,
- * *data/*data_len point into buf. */
+ * *data and *data_len point into buf. */
 h1_event h1_reader_feed(h1_reader *r, char *buf, size_t len, size_t *consumed,
                         const char **data, size_t *data_len);
 
