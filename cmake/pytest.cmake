@@ -16,3 +16,7 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/conformance/tests)
   set_tests_properties(conformance_selftest PROPERTIES TIMEOUT 900 LABELS python
     ENVIRONMENT "HTTPREF_BIN=${CMAKE_BINARY_DIR}/bin/httpref;HTTPREF_BUILD_DIR=${CMAKE_BINARY_DIR}")
 endif()
+
+# house rules a compiler does not check (tools/checksrc) and the C tests' label
+add_test(NAME checksrc COMMAND ${HTTPREF_PYTHON} ${CMAKE_SOURCE_DIR}/tools/checksrc)
+set_tests_properties(checksrc PROPERTIES LABELS lint)

@@ -78,7 +78,8 @@ typedef enum httpref_code {
     /* redirects */
     HTTPREF_E_TOO_MANY_REDIRECTS = 49,     /* 49 redirect hop limit (too_many_redirects) */
     HTTPREF_E_REDIRECT_LOOP = 50,          /* 50 redirect cycle detected (too_many_redirects) */
-    HTTPREF_E_REDIRECT_REFUSED = 51,       /* 51 redirect to a forbidden scheme / downgrade / userinfo (redirect_refused) */
+    HTTPREF_E_REDIRECT_REFUSED = 51,       /* 51 redirect to a forbidden scheme, a downgrade or
+                                               with userinfo (redirect_refused) */
     HTTPREF_E_BAD_LOCATION = 52,           /* 52 Location unparsable or repeated with other values (protocol) */
     /* everything else: other */
     HTTPREF_E_SINK = 53,                   /* 53 the body sink aborted */
@@ -123,8 +124,10 @@ enum {
     HTTPREF_LENIENT_HEADER_VALUE_CTL  = 1u << 2, /* accept CTLs other than NUL/CR/LF in field values (9110 §5.5) */
     HTTPREF_LENIENT_CHUNKED_LENGTH    = 1u << 3, /* TE chunked + CL: use chunked, then close (9112 §6.3 r3) */
     HTTPREF_LENIENT_SPACES_AFTER_CHUNK_SIZE = 1u << 4, /* accept SP/HTAB after chunk-size */
-    HTTPREF_LENIENT_HTTP09            = 1u << 5, /* accept a reply without status line as an HTTP/0.9 body (2616 §19.6) */
-    HTTPREF_LENIENT_DUPLICATE_CL      = 1u << 6, /* reserved: identical Content-Length copies are always merged (9112 §6.3 r5 MAY) */
+    HTTPREF_LENIENT_HTTP09            = 1u << 5, /* accept a reply without status line as an
+                                                    HTTP/0.9 body (2616 §19.6) */
+    HTTPREF_LENIENT_DUPLICATE_CL      = 1u << 6, /* reserved: identical Content-Length copies are
+                                                    always merged (9112 §6.3 r5 MAY) */
     HTTPREF_LENIENT_OBS_FOLD_FRAMING  = 1u << 7, /* accept obs-fold inside Content-Length / Transfer-Encoding */
     HTTPREF_LENIENT_VERSION           = 1u << 8  /* accept HTTP/2.x+ and HTTP/0.x status lines as 1.1 */
 };
@@ -204,9 +207,11 @@ void httpref_free(httpref *h);
 
 /* Options; each returns HTTPREF_E_BAD_OPTION for a bad value. */
 typedef enum httpref_option {
-    HTTPREF_OPT_TIMEOUT_MS = 1,           /* per-operation (connect/send/recv) timeout; default 60000 like LuaSocket */
+    HTTPREF_OPT_TIMEOUT_MS = 1,           /* per-operation (connect/send/recv) timeout; default 60000
+                                             like LuaSocket */
     HTTPREF_OPT_CONNECT_TIMEOUT_MS = 2,   /* default: the per-operation timeout */
-    HTTPREF_OPT_DEADLINE_MS = 3,          /* total time for one httpref_perform incl. redirects; 0 = none (default) */
+    HTTPREF_OPT_DEADLINE_MS = 3,          /* total time for one httpref_perform incl. redirects;
+                                             0 = none (default) */
     HTTPREF_OPT_HEADER_DEADLINE_MS = 4,   /* time to receive a whole head; default 30000 */
     HTTPREF_OPT_MAX_STATUS_LINE = 5,      /* default 8192 */
     HTTPREF_OPT_MAX_FIELD_LINE = 6,       /* default 16384 */
@@ -217,10 +222,13 @@ typedef enum httpref_option {
     HTTPREF_OPT_MAX_BODY = 11,            /* default 0 = unlimited (streamed) */
     HTTPREF_OPT_KEEPALIVE = 12,           /* 0 (default, LuaSocket): send "Connection: close, TE"; 1: reuse */
     HTTPREF_OPT_LENIENT = 13,             /* bitmask of HTTPREF_LENIENT_* */
-    HTTPREF_OPT_AUTH_RETRY = 14,          /* 1 (default): on 401/407 with a Basic challenge retry once with known credentials */
-    HTTPREF_OPT_REDIRECT_UNSAFE = 15      /* 1: also follow 307/308 for non-GET/HEAD with a replayable body; default 0 */
+    HTTPREF_OPT_AUTH_RETRY = 14,          /* 1 (default): on 401/407 with a Basic challenge retry
+                                             once with known credentials */
+    HTTPREF_OPT_REDIRECT_UNSAFE = 15      /* 1: also follow 307/308 for non-GET/HEAD with a
+                                             replayable body; default 0 */
 } httpref_option;
 
+/* Set one option; HTTPREF_E_BAD_OPTION for an unknown option or a bad value. */
 httpref_code httpref_setopt(httpref *h, httpref_option opt, long value);
 /* Replace the User-Agent default ("httpref/0.1.0"); NULL = send none. Copied. */
 httpref_code httpref_set_user_agent(httpref *h, const char *ua);

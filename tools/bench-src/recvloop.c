@@ -27,8 +27,12 @@ int main(int argc, char **argv)
         return 1;
     unsigned long long total = 0;
     ssize_t r;
-    while ((r = recv(s, buf, sizeof buf, 0)) > 0)
+    for (;;) {
+        r = recv(s, buf, sizeof buf, 0);
+        if (r <= 0)
+            break;
         total += (unsigned long long)r;
+    }
     printf("%llu\n", total);
     return r < 0;
 }
