@@ -111,7 +111,8 @@ static int fuzz_one(const uint8_t *data, size_t size, const char *prefix)
     char *a = malloc(len + 1), *b = malloc(len + 1);
     if (!a || !b)
         abort();
-    memcpy(a, prefix, plen);
+    if (plen)
+        memcpy(a, prefix, plen);
     memcpy(a + plen, data + 1, size - 1);
     trace whole, split;
     memcpy(b, a, len);

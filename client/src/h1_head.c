@@ -1,0 +1,262 @@
+/*
+ * h1_head: status line and field section of a response (RFC 9112 §4, §5;
+ * RFC 9110 §5). Works on one contiguous, complete head; the reader in
+ * h1_reader.c finds where a head ends (and enforces the limits) first.
+ * No allocation; fields point into the caller's buffer.
+ */
+#include "h1_parse.h"
+#include "h1_internal.h"
+
+#include <string.h>
+
+void h1_limits_default(h1_limits *lim)
+{
+    lim->max_status_line = 8192;
+    lim->max_field_line = 16384;
+    lim->max_header_bytes = 65536;
+    lim->max_fields = 100;
+    lim->max_interim = 16;
+    lim->max_chunk_ext = 4096;
+    lim->max_body = 0;
+}
+
+/* tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
+ *         "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA      (RFC 9110 §5.6.2) */
+int h1_is_tchar(unsigned char c)
+{
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+        return 1;
+    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+int h1_ieq(const char *a, size_t alen, const char *b)
+{
+    size_t blen = strlen(b);
+    if (alen != blen)
+        return 0;
+    for (size_t i = 0; i < alen; i++) {
+        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (x >= 'A' && x <= 'Z')
+            x = (unsigned char)(x + 32);
+        if (y >= 'A' && y <= 'Z')
+            y = (unsigned char)(y + 32);
+        if (x != y)
+            return 0;
+    }
+    return 1;
+}
+
+static long fail(size_t *err_off, size_t at, httpref_code code)
+{
+    *err_off = at;
+    return -(long)code;
+}
+
+/* line end at buf[i]: CRLF (2) or, with the flag, bare LF (1); 0 = not a line end */
+static size_t eol_len(const char *buf, size_t len, size_t i, unsigned lenient)
+{
+    if (i + 1 < len && buf[i] == '\r' && buf[i + 1] == '\n')
+        return 2;
+    if (i < len && buf[i] == '\n' && (lenient & HTTPREF_LENIENT_BARE_LF))
+        return 1;
+    return 0;
+}
+
+/* status-line = HTTP-version SP status-code SP [ reason-phrase ]   (RFC 9112 §4)
+ * HTTP-version = HTTP-name "/" DIGIT "." DIGIT, HTTP-name = %s"HTTP" (§2.3)
+ * reason-phrase = 1*( HTAB / SP / VCHAR / obs-text )
+ * the SP before an empty reason is accepted missing (SL-03: real servers omit it) */
+static long parse_status_line(char *buf, size_t len, h1_head *out, unsigned lenient, size_t *err_off)
+{
+    size_t i = 0;
+    int ws_lenient = (lenient & HTTPREF_LENIENT_SPACES_IN_STATUS) != 0;
+    if (len < 5 || memcmp(buf, "HTTP/", 5) != 0)
+        return fail(err_off, 0, HTTPREF_E_NOT_HTTP);
+    i = 5;
+    if (i + 3 > len || buf[i] < '0' || buf[i] > '9' || buf[i + 1] != '.' || buf[i + 2] < '0' || buf[i + 2] > '9')
+        return fail(err_off, i, HTTPREF_E_BAD_VERSION);
+    out->version_major = buf[i] - '0';
+    out->version_minor = buf[i + 2] - '0';
+    i += 3;
+    if (i < len && buf[i] >= '0' && buf[i] <= '9')
+        return fail(err_off, i, HTTPREF_E_BAD_VERSION); /* HTTP/1.01: DIGIT "." DIGIT exactly */
+    if (out->version_major != 1 && !(lenient & HTTPREF_LENIENT_VERSION))
+        return fail(err_off, 5, HTTPREF_E_BAD_VERSION); /* 0.x and 2+ are not HTTP/1.1 wire format */
+    if (i >= len || buf[i] != ' ') {
+        if (!(ws_lenient && i < len && buf[i] == '\t'))
+            return fail(err_off, i, HTTPREF_E_BAD_STATUS_LINE);
+    }
+    i++;
+    while (ws_lenient && i < len && (buf[i] == ' ' || buf[i] == '\t'))
+        i++;
+    if (i < len && (buf[i] == ' ' || buf[i] == '\t'))
+        return fail(err_off, i, HTTPREF_E_BAD_STATUS_LINE); /* SL-07/08: one SP only */
+    /* status-code = 3DIGIT, 100..999 (RFC 9110 §15: < 100 is invalid) */
+    int code = 0;
+    for (int k = 0; k < 3; k++, i++) {
+        if (i >= len || buf[i] < '0' || buf[i] > '9')
+            return fail(err_off, i, HTTPREF_E_BAD_STATUS_CODE);
+        code = code * 10 + (buf[i] - '0');
+    }
+    if (code < 100)
+        return fail(err_off, i - 3, HTTPREF_E_BAD_STATUS_CODE);
+    out->status = code;
+    size_t le = eol_len(buf, len, i, lenient);
+    if (le) {
+        out->reason = buf + i;
+        out->reason_len = 0;
+        out->status_line = buf;
+        out->status_line_len = i;
+        return (long)(i + le);
+    }
+    if (buf[i] >= '0' && buf[i] <= '9')
+        return fail(err_off, i, HTTPREF_E_BAD_STATUS_CODE); /* SL-10: 2000 */
+    if (buf[i] != ' ' && !(ws_lenient && buf[i] == '\t'))
+        return fail(err_off, i, HTTPREF_E_BAD_STATUS_LINE); /* SL-11: 200OK */
+    i++;
+    size_t rs = i;
+    for (;; i++) {
+        if (i >= len)
+            return fail(err_off, i, HTTPREF_E_BAD_STATUS_LINE);
+        unsigned char c = (unsigned char)buf[i];
+        le = eol_len(buf, len, i, lenient);
+        if (le) {
+            out->reason = buf + rs;
+            out->reason_len = i - rs;
+            out->status_line = buf;
+            out->status_line_len = i;
+            return (long)(i + le);
+        }
+        if (c == '\r')
+            return fail(err_off, i, HTTPREF_E_BARE_CR);
+        if (c == '\n')
+            return fail(err_off, i, HTTPREF_E_BARE_LF);
+        if (c != '\t' && (c < 0x20 || c == 0x7f))
+            return fail(err_off, i, HTTPREF_E_BAD_REASON);
+    }
+}
+
+static int is_framing_field(const httpref_field *f)
+{
+    return h1_ieq(f->name, f->name_len, "content-length") || h1_ieq(f->name, f->name_len, "transfer-encoding");
+}
+
+/* field-line = field-name ":" OWS field-value OWS          (RFC 9112 §5)
+ * field-value = *field-content; field-vchar = VCHAR / obs-text (RFC 9110 §5.5)
+ * obs-fold = OWS CRLF RWS: a user agent MUST replace it with SP (RFC 9112 §5.2);
+ * we do, in place, except inside Content-Length / Transfer-Encoding (HF-06). */
+static long parse_fields(char *buf, size_t len, size_t start, httpref_field *fields, size_t *nfields,
+                         unsigned lenient, const h1_limits *lim, size_t *err_off, int trailers)
+{
+    size_t i = start, n = 0, cap = *nfields;
+    for (;;) {
+        size_t le = eol_len(buf, len, i, lenient);
+        if (le) { /* the empty line: end of the section */
+            *nfields = n;
+            return (long)(i + le);
+        }
+        if (i >= len)
+            return fail(err_off, i, HTTPREF_E_INCOMPLETE);
+        if (buf[i] == ' ' || buf[i] == '\t') {
+            /* obs-fold: a line led by whitespace continues the previous value */
+            if (n == 0)
+                return fail(err_off, i, trailers ? HTTPREF_E_BAD_TRAILER : HTTPREF_E_BAD_FIELD_LINE);
+            httpref_field *prev = &fields[n - 1];
+            if (is_framing_field(prev) && !(lenient & HTTPREF_LENIENT_OBS_FOLD_FRAMING))
+                return fail(err_off, i, HTTPREF_E_OBS_FOLD);
+            /* the line end before this line becomes SP: value runs on */
+            char *vend = (char *)prev->value + prev->value_len;
+            size_t j = (size_t)(vend - buf);
+            while (j < i)
+                buf[j++] = ' ';
+            size_t k = i;
+            for (; !eol_len(buf, len, k, lenient); k++) {
+                unsigned char c = (unsigned char)buf[k];
+                if (k >= len)
+                    return fail(err_off, k, HTTPREF_E_INCOMPLETE);
+                if (c == '\r')
+                    return fail(err_off, k, HTTPREF_E_BARE_CR);
+                if (c == '\n')
+                    return fail(err_off, k, HTTPREF_E_BARE_LF);
+                if (c == 0 || ((c < 0x20 && c != '\t') || c == 0x7f)) {
+                    if (c == 0 || !(lenient & HTTPREF_LENIENT_HEADER_VALUE_CTL))
+                        return fail(err_off, k, HTTPREF_E_BAD_RESPONSE_FIELD_VALUE);
+                }
+            }
+            size_t vlen = k - (size_t)(prev->value - buf);
+            while (vlen && (prev->value[vlen - 1] == ' ' || prev->value[vlen - 1] == '\t'))
+                vlen--;
+            prev->value_len = vlen;
+            i = k + eol_len(buf, len, k, lenient);
+            continue;
+        }
+        if (n >= cap)
+            return fail(err_off, i, HTTPREF_E_TOO_MANY_FIELDS);
+        size_t ns = i;
+        while (i < len && h1_is_tchar((unsigned char)buf[i]))
+            i++;
+        if (i >= len)
+            return fail(err_off, i, HTTPREF_E_INCOMPLETE);
+        if (buf[i] != ':') {
+            if (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n')
+                return fail(err_off, i, trailers ? HTTPREF_E_BAD_TRAILER : HTTPREF_E_BAD_FIELD_LINE);
+            return fail(err_off, i, trailers ? HTTPREF_E_BAD_TRAILER : HTTPREF_E_BAD_RESPONSE_FIELD_NAME);
+        }
+        if (i == ns)
+            return fail(err_off, i, trailers ? HTTPREF_E_BAD_TRAILER : HTTPREF_E_BAD_FIELD_LINE); /* HF-08 */
+        fields[n].name = buf + ns;
+        fields[n].name_len = i - ns;
+        i++;
+        while (i < len && (buf[i] == ' ' || buf[i] == '\t'))
+            i++;
+        size_t vs = i, ve = i;
+        for (; !eol_len(buf, len, i, lenient); i++) {
+            if (i >= len)
+                return fail(err_off, i, HTTPREF_E_INCOMPLETE);
+            unsigned char c = (unsigned char)buf[i];
+            if (c == '\r')
+                return fail(err_off, i, HTTPREF_E_BARE_CR);
+            if (c == '\n')
+                return fail(err_off, i, HTTPREF_E_BARE_LF);
+            if (c == 0)
+                return fail(err_off, i, HTTPREF_E_BAD_RESPONSE_FIELD_VALUE);
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                if (!(lenient & HTTPREF_LENIENT_HEADER_VALUE_CTL))
+                    return fail(err_off, i, HTTPREF_E_BAD_RESPONSE_FIELD_VALUE);
+            }
+            if (c != ' ' && c != '\t')
+                ve = i + 1;
+        }
+        fields[n].value = buf + vs;
+        fields[n].value_len = ve - vs;
+        n++;
+        i += eol_len(buf, len, i, lenient);
+        (void)lim;
+    }
+}
+
+long h1_parse_head(char *buf, size_t len, h1_head *out, unsigned lenient, const h1_limits *lim, size_t *err_off)
+{
+    size_t cap = out->nfields;
+    long r = parse_status_line(buf, len, out, lenient, err_off);
+    if (r < 0)
+        return r;
+    size_t n = cap;
+    long e = parse_fields(buf, len, (size_t)r, out->fields, &n, lenient, lim, err_off, 0);
+    if (e == -(long)HTTPREF_E_INCOMPLETE)
+        return 0;
+    if (e < 0)
+        return e;
+    out->nfields = n;
+    return e;
+}
+
+long h1_parse_trailers(char *buf, size_t len, httpref_field *fields, size_t *nfields, unsigned lenient,
+                       const h1_limits *lim, size_t *err_off)
+{
+    /* trailer-section = *( field-line CRLF ); obs-fold is no better here (RFC 9112 §7.1.2) */
+    long e = parse_fields(buf, len, 0, fields, nfields, lenient & ~(unsigned)HTTPREF_LENIENT_BARE_LF, lim, err_off, 1);
+    if (e == -(long)HTTPREF_E_INCOMPLETE)
+        return 0;
+    return e;
+}
