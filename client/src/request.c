@@ -1,0 +1,265 @@
+/*
+ * request: the request head, byte for byte. Defaults are LuaSocket's
+ * (User-Agent, "TE: trailers", "Connection: close, TE"), each overridden
+ * case-insensitively by a caller field. Nothing malformed reaches the wire:
+ * a method, field name or value with CR, LF, NUL or another CTL is refused
+ * before a connection is even opened (RQ-06..08, SEC-08).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "request.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void sb_add(strbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = 0;
+}
+
+void sb_adds(strbuf *b, const char *s)
+{
+    sb_add(b, s, strlen(s));
+}
+
+void sb_free(strbuf *b)
+{
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+static int is_tchar(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static int is_token(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!is_tchar((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+/* field-value = *field-content: VCHAR, obs-text, SP, HTAB; never CR, LF,
+ * NUL or another CTL, so a value can neither end the line nor fold it */
+static int is_field_value(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c < 0x20 && c != '\t') || c == 0x7f)
+            return 0;
+    }
+    return 1;
+}
+
+/* fields that may appear once (RFC 9110 §5.3: a sender MUST NOT repeat a non-list field) */
+static int is_singleton(const char *name)
+{
+    static const char *const one[] = {"host", "content-length", "content-type", "authorization",
+                                      "proxy-authorization", "user-agent", "referer", "from", "max-forwards",
+                                      "if-modified-since", "if-unmodified-since", "range", "transfer-encoding"};
+    for (size_t i = 0; i < sizeof one / sizeof one[0]; i++)
+        if (!strcasecmp(name, one[i]))
+            return 1;
+    return 0;
+}
+
+httpref_code req_validate(const char *method, const httpref_field *headers, size_t n, char *detail, size_t dlen)
+{
+    /* method = token (RFC 9110 §9.1) */
+    if (!method || !is_token(method)) {
+        snprintf(detail, dlen, "method is not a token (RFC 9110 §9.1)");
+        return HTTPREF_E_BAD_METHOD;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!headers[i].name || !is_token(headers[i].name)) {
+            snprintf(detail, dlen, "request field name \"%.40s\" is not a token (RFC 9110 §5.1)",
+                     headers[i].name ? headers[i].name : "");
+            return HTTPREF_E_BAD_FIELD_NAME;
+        }
+        if (headers[i].value && !is_field_value(headers[i].value)) {
+            snprintf(detail, dlen, "value of request field %.40s holds CR, LF, NUL or a control character", headers[i].name);
+            return HTTPREF_E_BAD_FIELD_VALUE;
+        }
+        if (headers[i].value && is_singleton(headers[i].name)) {
+            for (size_t j = i + 1; j < n; j++) {
+                if (headers[j].value && !strcasecmp(headers[i].name, headers[j].name)) {
+                    snprintf(detail, dlen, "request field %.40s given twice (RFC 9110 §5.3)", headers[i].name);
+                    return HTTPREF_E_DUPLICATE_FIELD;
+                }
+            }
+        }
+    }
+    return HTTPREF_OK;
+}
+
+char *req_base64(const char *src, size_t n)
+{
+    static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char *out = malloc((n + 2) / 3 * 4 + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned char)src[i] << 16;
+        if (i + 1 < n)
+            v |= (unsigned)(unsigned char)src[i + 1] << 8;
+        if (i + 2 < n)
+            v |= (unsigned char)src[i + 2];
+        *o++ = t[(v >> 18) & 63];
+        *o++ = t[(v >> 12) & 63];
+        *o++ = i + 1 < n ? t[(v >> 6) & 63] : '=';
+        *o++ = i + 2 < n ? t[v & 63] : '=';
+    }
+    *o = 0;
+    return out;
+}
+
+/* the caller's field of that name: index, or -1; *removed when its value is NULL */
+static long caller_field(const req_spec *s, const char *name, int *removed)
+{
+    for (size_t i = 0; i < s->nheaders; i++) {
+        if (!strcasecmp(s->headers[i].name, name)) {
+            if (removed)
+                *removed = s->headers[i].value == NULL;
+            return (long)i;
+        }
+    }
+    if (removed)
+        *removed = 0;
+    return -1;
+}
+
+static int dropped(const req_spec *s, const char *name)
+{
+    if (s->drop_credentials && (!strcasecmp(name, "authorization") || !strcasecmp(name, "cookie") ||
+                                !strcasecmp(name, "proxy-authorization")))
+        return 1;
+    return s->drop_host && !strcasecmp(name, "host");
+}
+
+static void field(strbuf *b, const char *name, const char *value)
+{
+    sb_adds(b, name);
+    sb_add(b, ": ", 2);
+    sb_adds(b, value);
+    sb_add(b, "\r\n", 2);
+}
+
+static int basic(strbuf *b, const char *name, const char *user, const char *pass)
+{
+    size_t n = strlen(user) + strlen(pass) + 2;
+    char *cred = malloc(n), *enc;
+    if (!cred)
+        return -1;
+    snprintf(cred, n, "%s:%s", user, pass);
+    enc = req_base64(cred, strlen(cred));
+    free(cred);
+    if (!enc)
+        return -1;
+    sb_adds(b, name);
+    sb_adds(b, ": Basic ");
+    sb_adds(b, enc);
+    sb_add(b, "\r\n", 2);
+    free(enc);
+    return 0;
+}
+
+httpref_code req_build_head(strbuf *out, const req_spec *s, int64_t *caller_cl, char *detail, size_t dlen)
+{
+    httpref_code rc = req_validate(s->method, s->headers, s->nheaders, detail, dlen);
+    int removed;
+    long i;
+    if (rc != HTTPREF_OK)
+        return rc;
+    int body_ok = strcmp(s->method, "GET") && strcmp(s->method, "HEAD") && strcmp(s->method, "TRACE");
+    if (s->body_len != -2 && !body_ok) {
+        snprintf(detail, dlen, "a %s request carries no content (RFC 9110 §9.3.1; RQ-23)", s->method);
+        return HTTPREF_E_BODY_NOT_ALLOWED;
+    }
+    *caller_cl = -1;
+    i = caller_field(s, "content-length", &removed);
+    if (i >= 0 && !removed) {
+        const char *v = s->headers[i].value;
+        int64_t n = 0;
+        if (!*v || strlen(v) > 18 || strspn(v, "0123456789") != strlen(v)) {
+            snprintf(detail, dlen, "request Content-Length \"%.30s\" is not 1*DIGIT", v);
+            return HTTPREF_E_BAD_FIELD_VALUE;
+        }
+        for (; *v; v++)
+            n = n * 10 + (*v - '0');
+        *caller_cl = n;
+    }
+    i = caller_field(s, "transfer-encoding", &removed);
+    if (i >= 0 && !removed && strcasecmp(s->headers[i].value, "chunked")) {
+        snprintf(detail, dlen, "request Transfer-Encoding other than chunked is not supported");
+        return HTTPREF_E_BAD_FIELD_VALUE;
+    }
+    /* request-line = method SP request-target SP HTTP-version (RFC 9112 §3) */
+    sb_adds(out, s->method);
+    sb_add(out, " ", 1);
+    if (s->proxy) { /* absolute-form to a proxy (RFC 9112 §3.2.2) */
+        sb_adds(out, "http://");
+        sb_adds(out, s->target->authority);
+    }
+    sb_adds(out, s->target->path_query);
+    sb_adds(out, " HTTP/1.1\r\n");
+    /* Host first (RFC 9110 §7.2 SHOULD), exactly once (RQ-21) */
+    i = s->drop_host ? -1 : caller_field(s, "host", &removed);
+    if (i < 0)
+        field(out, "Host", s->target->authority);
+    else if (!removed)
+        field(out, s->headers[i].name, s->headers[i].value);
+    if (s->user_agent && caller_field(s, "user-agent", NULL) < 0)
+        field(out, "User-Agent", s->user_agent);
+    if (caller_field(s, "te", NULL) < 0)
+        field(out, "TE", "trailers");
+    /* "TE" is a connection option, so it is listed in Connection (RFC 9112 §7.4) */
+    if (caller_field(s, "connection", NULL) < 0)
+        field(out, "Connection", s->keepalive ? "TE" : "close, TE");
+    /* Basic credentials from the URL's userinfo, sent pre-emptively as LuaSocket does (RFC 7617 §2) */
+    if (s->target->user && !s->drop_credentials && caller_field(s, "authorization", NULL) < 0) {
+        if (basic(out, "Authorization", s->target->user, s->target->password))
+            return HTTPREF_E_NOMEM;
+    }
+    if (s->proxy && s->proxy->user && caller_field(s, "proxy-authorization", NULL) < 0) {
+        if (basic(out, "Proxy-Authorization", s->proxy->user, s->proxy->password))
+            return HTTPREF_E_NOMEM;
+    }
+    for (size_t k = 0; k < s->nheaders; k++) {
+        const httpref_field *f = &s->headers[k];
+        if (!f->value || !strcasecmp(f->name, "host") || dropped(s, f->name) ||
+            !strcasecmp(f->name, "content-length") || !strcasecmp(f->name, "transfer-encoding"))
+            continue;
+        field(out, f->name, f->value);
+    }
+    if (s->body_len >= 0) {
+        char n[32];
+        snprintf(n, sizeof n, "%lld", (long long)s->body_len);
+        field(out, "Content-Length", n);
+    } else if (s->body_len == -1) {
+        field(out, "Transfer-Encoding", "chunked");
+    }
+    sb_add(out, "\r\n", 2);
+    return out->oom ? HTTPREF_E_NOMEM : HTTPREF_OK;
+}

@@ -1,0 +1,44 @@
+/* request: serialise a request head; refuse anything malformed before it can reach the wire. */
+#ifndef HTTPREF_REQUEST_H
+#define HTTPREF_REQUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "httpref.h"
+#include "url.h"
+
+typedef struct strbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} strbuf;
+
+void sb_add(strbuf *b, const char *s, size_t n);
+void sb_adds(strbuf *b, const char *s);
+void sb_free(strbuf *b);
+
+/* what to send; body_len: -2 = no body, -1 = chunked, >= 0 = Content-Length */
+typedef struct req_spec {
+    const char *method;
+    const url *target;
+    const url *proxy;              /* NULL: direct, origin-form */
+    const httpref_field *headers;  /* caller fields; a NULL value removes a default */
+    size_t nheaders;
+    int drop_credentials;          /* cross-origin redirect: drop Authorization, Cookie, Proxy-Authorization */
+    int drop_host;                 /* redirect: the caller's Host no longer applies */
+    const char *user_agent;        /* NULL: none */
+    int keepalive;
+    int64_t body_len;
+} req_spec;
+
+/* Validate the caller's method and fields (RFC 9110 §5.1, §5.5, §9.1). */
+httpref_code req_validate(const char *method, const httpref_field *headers, size_t n, char *detail, size_t dlen);
+
+/* Serialise the head into out. The caller's Content-Length, if any, is
+ * returned in *caller_cl (-1 when absent) so the client can check the body. */
+httpref_code req_build_head(strbuf *out, const req_spec *s, int64_t *caller_cl, char *detail, size_t dlen);
+
+/* base64 of src (RFC 4648), into a new string */
+char *req_base64(const char *src, size_t n);
+
+#endif

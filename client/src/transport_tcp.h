@@ -1,0 +1,15 @@
+/* transport_tcp: the default httpref_transport (TCP, IPv4 and IPv6). */
+#ifndef HTTPREF_TRANSPORT_TCP_H
+#define HTTPREF_TRANSPORT_TCP_H
+
+#include "httpref.h"
+
+typedef struct tcp_ctx {
+    int fd;
+    char err[200];
+} tcp_ctx;
+
+/* fill tr with the TCP functions working on ctx */
+void tcp_transport_init(httpref_transport *tr, tcp_ctx *ctx);
+
+#endif
