@@ -160,7 +160,9 @@ static h1_event head_step(h1_reader *r, char *buf, size_t len, size_t *consumed)
     long end = find_section_end(r, buf, len, start, &scan, 1, &at);
     if (end < 0) {
         httpref_code code = (httpref_code)-end;
-        return error(r, code, at, "%s in the response head", buf + at, at < len ? 1 : 0);
+        char fmt[96];
+        snprintf(fmt, sizeof fmt, "%s in the response head (got \"%%s\")", httpref_strerror(code));
+        return error(r, code, at, fmt, buf + at, at < len ? 1 : 0);
     }
     if (end == 0) {
         r->scan_from = scan;
@@ -399,9 +401,16 @@ h1_event h1_reader_feed(h1_reader *r, char *buf, size_t len, size_t *consumed, c
             uint64_t size = 0;
             size_t at = 0;
             long used = chunk_size_line(r, p, n, &size, &at);
-            if (used < 0)
-                return error(r, (httpref_code)-used, at, "invalid chunk size line \"%s\"", p,
-                             n < 24 ? n : 24);
+            if (used < 0) {
+                size_t show = 0; /* the chunk line as received, up to its end */
+                while (show < n && show < 24 && p[show] != '\r' && p[show] != '\n')
+                    show++;
+                return error(r, (httpref_code)-used, at,
+                             (httpref_code)-used == HTTPREF_E_BAD_CHUNK_SIZE && at > 0 && (p[at] == ' ' || p[at] == '\t')
+                                 ? "whitespace after the chunk size in \"%s\""
+                                 : "invalid chunk size line \"%s\"",
+                             p, show);
+            }
             if (used == 0) {
                 *consumed = pos;
                 return H1_EV_NEED_MORE;

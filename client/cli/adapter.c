@@ -1,0 +1,249 @@
+/*
+ * adapter: `httpref --adapter`, the conformance adapter protocol of
+ * DESIGN.md. One request spec as JSON on stdin, one result as JSON on
+ * stdout, exit 0; `then` follow-ups run on the same handle (keep-alive on),
+ * so scenarios see connection reuse. A malformed spec is the only non-zero
+ * exit: it is the harness's fault, not the server's.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+#include "json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SPEC (64u << 20)
+#define MAX_BODY (64u << 20) /* a hostile server cannot make the adapter hold more */
+
+typedef struct body_buf {
+    char *p;
+    size_t len, cap;
+    int over;
+} body_buf;
+
+static int body_sink(void *ud, const char *data, size_t len)
+{
+    body_buf *b = ud;
+    if (!data)
+        return 0;
+    if (b->len + len > MAX_BODY) {
+        b->over = 1;
+        return 1;
+    }
+    if (b->len + len > b->cap) {
+        size_t cap = b->cap ? b->cap : 65536;
+        while (cap < b->len + len)
+            cap *= 2;
+        char *np = realloc(b->p, cap);
+        if (!np)
+            return 1;
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, data, len);
+    b->len += len;
+    return 0;
+}
+
+static void put_fields(const httpref_field *f, size_t n)
+{
+    putchar('[');
+    for (size_t i = 0; i < n; i++) {
+        printf(i ? ",[" : "[");
+        json_put_string(stdout, f[i].name, f[i].name_len);
+        putchar(',');
+        json_put_string(stdout, f[i].value, f[i].value_len);
+        putchar(']');
+    }
+    putchar(']');
+}
+
+static void put_impl(void)
+{
+    printf("\"implementation\":{\"name\":\"httpref\",\"version\":\"%s\"}", HTTPREF_VERSION);
+}
+
+static void put_error(const char *cls, const char *message, int code, const char *name)
+{
+    printf("{\"outcome\":\"error\",\"error\":{\"class\":\"%s\",\"message\":", cls);
+    json_put_string(stdout, message, strlen(message));
+    printf(",\"code\":%d,\"name\":\"%s\"},", code, name);
+    put_impl(); /* the object stays open: the caller may add "then" */
+}
+
+/* one spec -> one result object on stdout, left open (no closing brace) */
+static void run_one(httpref *h, const json *spec)
+{
+    const json *v;
+    char err[256] = "";
+    httpref_request q;
+    memset(&q, 0, sizeof q);
+    q.redirect = -1;
+    q.max_redirects = -1;
+    q.source_length = -1;
+    body_buf body = {0};
+    char *req_body = NULL;
+    httpref_field *fields = NULL;
+
+    v = json_get(spec, "url");
+    if (!v || v->type != J_STRING) {
+        put_error("invalid_request", "spec has no url", HTTPREF_E_BAD_OPTION, "BAD_OPTION");
+        return;
+    }
+    q.url = v->str;
+    v = json_get(spec, "method");
+    if (v && v->type == J_STRING)
+        q.method = v->str;
+    v = json_get(spec, "body");
+    if (v && v->type == J_STRING) {
+        req_body = json_base64_decode(v->str, v->len, &q.body_len);
+        if (!req_body) {
+            put_error("other", "spec body is not base64", HTTPREF_E_BAD_OPTION, "BAD_OPTION");
+            return;
+        }
+        q.body = req_body;
+    }
+    const json *form = json_get(spec, "form");
+    int simple = form && form->type == J_STRING && !strcmp(form->str, "simple");
+    if (simple && q.body && !q.method)
+        q.method = "POST";
+    v = json_get(spec, "headers");
+    size_t nf = v && v->type == J_ARRAY ? v->len : 0;
+    fields = calloc(nf + 1, sizeof *fields);
+    size_t k = 0;
+    int has_ct = 0;
+    for (size_t i = 0; fields && i < nf; i++) {
+        const json *pair = &v->items[i];
+        if (pair->type != J_ARRAY || pair->len != 2 || pair->items[0].type != J_STRING ||
+            pair->items[1].type != J_STRING)
+            continue;
+        /* names and values may carry any byte on purpose (CR/LF injection
+         * scenarios): the library must refuse them, not the adapter */
+        fields[k].name = pair->items[0].str;
+        fields[k].value = pair->items[1].str;
+        if (!strcasecmp_ascii(fields[k].name, "content-type"))
+            has_ct = 1;
+        k++;
+    }
+    if (simple && q.body && !has_ct && fields) {
+        fields[k].name = "Content-Type";
+        fields[k++].value = "application/x-www-form-urlencoded";
+    }
+    q.headers = fields;
+    q.nheaders = k;
+    v = json_get(spec, "redirect");
+    if (v && (v->type == J_TRUE || v->type == J_FALSE))
+        q.redirect = v->type == J_TRUE;
+    v = json_get(spec, "max_redirects");
+    if (v && v->type == J_NUMBER)
+        q.max_redirects = (int)v->num;
+    v = json_get(spec, "proxy");
+    if (v && v->type == J_STRING)
+        q.proxy = v->str;
+    v = json_get(spec, "timeout_s");
+    if (v && v->type == J_NUMBER && v->num > 0) {
+        httpref_setopt(h, HTTPREF_OPT_DEADLINE_MS, (long)(v->num * 1000));
+        httpref_setopt(h, HTTPREF_OPT_TIMEOUT_MS, (long)(v->num * 1000));
+    }
+    q.sink = body_sink;
+    q.sink_ud = &body;
+
+    httpref_response r;
+    httpref_code rc = fields ? httpref_perform(h, &q, &r) : HTTPREF_E_NOMEM;
+    if (rc == HTTPREF_OK) {
+        printf("{\"outcome\":\"response\",\"status\":%d,\"reason\":", r.status);
+        json_put_string(stdout, r.reason, strlen(r.reason));
+        printf(",\"version\":\"HTTP/%d.%d\",\"headers\":", r.version_major, r.version_minor);
+        put_fields(r.fields, r.nfields);
+        printf(",\"trailers\":");
+        put_fields(r.trailers, r.ntrailers);
+        printf(",\"body\":");
+        json_put_base64(stdout, body.p ? body.p : "", body.len);
+        printf(",\"effective_url\":");
+        json_put_string(stdout, r.effective_url, strlen(r.effective_url));
+        printf(",\"redirects\":%d,\"reused_connection\":%s,", r.redirects, r.reused_connection ? "true" : "false");
+        put_impl();
+    } else if (rc == HTTPREF_E_SINK && body.over) {
+        put_error("limit", "response body larger than the adapter's 64 MiB cap", rc, httpref_code_name(rc));
+    } else {
+        snprintf(err, sizeof err, "%s", httpref_last_error_reason(h));
+        cli_explain(rc, h, err, sizeof err);
+        put_error(httpref_class_name(httpref_code_class(rc)), err, rc, httpref_code_name(rc));
+    }
+    free(body.p);
+    free(req_body);
+    free(fields);
+}
+
+int cli_adapter(int describe)
+{
+    if (describe) {
+        printf("{\"name\":\"httpref\",\"version\":\"%s\",\"capabilities\":[\"simple-form\",\"generic-form\","
+               "\"proxy\",\"redirect-control\",\"max-redirects\",\"request-body\",\"timeouts\",\"sequence\","
+               "\"custom-headers\",\"head\"]}\n",
+               HTTPREF_VERSION);
+        return 0;
+    }
+    size_t cap = 65536, n = 0;
+    char *in = malloc(cap);
+    for (;;) {
+        if (!in) {
+            fprintf(stderr, "httpref --adapter: out of memory\n");
+            return 2;
+        }
+        size_t got = fread(in + n, 1, cap - n, stdin);
+        n += got;
+        if (got == 0)
+            break;
+        if (n == cap) {
+            if (cap >= MAX_SPEC) {
+                fprintf(stderr, "httpref --adapter: request spec larger than 64 MiB\n");
+                free(in);
+                return 2;
+            }
+            char *ni = realloc(in, cap *= 2);
+            if (!ni)
+                free(in);
+            in = ni;
+        }
+    }
+    char err[128];
+    json *spec = json_parse(in, n, err, sizeof err);
+    free(in);
+    if (!spec || spec->type != J_OBJECT) {
+        fprintf(stderr, "httpref --adapter: malformed request spec: %s\n", spec ? "not a JSON object" : err);
+        json_free(spec);
+        return 2;
+    }
+    httpref *h = httpref_new();
+    if (!h) {
+        json_free(spec);
+        return 2;
+    }
+    httpref_setopt(h, HTTPREF_OPT_KEEPALIVE, 1);
+    run_one(h, spec);
+    const json *then = json_get(spec, "then");
+    if (then && then->type == J_ARRAY) {
+        const json *t0 = json_get(spec, "timeout_s");
+        printf(",\"then\":[");
+        for (size_t i = 0; i < then->len; i++) {
+            if (i)
+                putchar(',');
+            if (then->items[i].type != J_OBJECT) {
+                put_error("other", "follow-up spec is not an object", HTTPREF_E_BAD_OPTION, "BAD_OPTION");
+            } else {
+                if (!json_get(&then->items[i], "timeout_s") && t0 && t0->type == J_NUMBER && t0->num > 0) {
+                    httpref_setopt(h, HTTPREF_OPT_DEADLINE_MS, (long)(t0->num * 1000));
+                    httpref_setopt(h, HTTPREF_OPT_TIMEOUT_MS, (long)(t0->num * 1000));
+                }
+                run_one(h, &then->items[i]);
+            }
+            putchar('}');
+        }
+        putchar(']');
+    }
+    printf("}\n");
+    json_free(spec);
+    httpref_free(h);
+    return 0;
+}
