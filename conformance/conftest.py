@@ -1,0 +1,200 @@
+"""The pytest layer: every scenario file under conformance/scenarios/ is
+collected as items "ID[impl]" (and "ID~variant[impl]"). Kept thin: the work
+is in runner/ (case, judge, spec, execute, reports, expectations).
+
+  /usr/bin/python3 -m pytest conformance/scenarios --impl httpref,curl -n auto
+"""
+import datetime
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(ROOT, "server-fixtures"))
+
+from runner import expectations, impls, reports  # noqa: E402
+from runner.case import run_case  # noqa: E402
+from runner.judge import RANK  # noqa: E402
+from server_fixtures import ScenarioError, load_scenario  # noqa: E402
+
+
+def pytest_addoption(parser):
+    g = parser.getgroup("httpref", "httpref conformance")
+    g.addoption("--impl", default=None, help="comma list of implementations (bundled names or name=command); "
+                                              "default: every bundled adapter that answers --describe")
+    g.addoption("--scenario", default=None, help="comma list of scenario id prefixes (FR,CH-0)")
+    g.addoption("--dry-run", action="store_true", help="list the cases, run nothing")
+    g.addoption("--strict-levels", action="store_true",
+                help="grade SHOULDs like MUSTs: no credit for lenient outcomes (h2spec --strict)")
+    g.addoption("--rfc", default="9112", choices=["9112", "2616"], help="grade by RFC 9110/9112 or by RFC 2616")
+    g.addoption("--no-variants", action="store_true", help="skip the bytewise/split/reset fault variants")
+    g.addoption("--report-dir", default=None, help="where results.json and the pages go "
+                                                    "(default reports/<UTC timestamp>, and reports/latest)")
+    g.addoption("--expect", default=None, help="regression mode: 'auto' (conformance/expectations/<impl>.toml) "
+                                               "or a file; fails only on results worse than expected")
+    g.addoption("--update-expectations", action="store_true", help="rewrite conformance/expectations/*.toml")
+
+
+class _Xdist:
+    """Hand the controller's report folder and implementation list to each worker."""
+
+    def pytest_configure_node(self, node):
+        node.workerinput["httpref_report_dir"] = node.config._httpref_report_dir
+
+
+def _git_commit():
+    try:
+        return subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, timeout=5).stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def pytest_configure(config):
+    worker = getattr(config, "workerinput", None)
+    if worker:
+        config._httpref_report_dir = worker["httpref_report_dir"]
+    else:
+        stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        config._httpref_report_dir = config.getoption("--report-dir") or os.path.join(ROOT, "reports", stamp)
+        if config.pluginmanager.hasplugin("xdist"):
+            config.pluginmanager.register(_Xdist())
+    config._httpref_results = {}
+    config._httpref_impls = None
+
+
+def _impls(config):
+    if config._httpref_impls is None:
+        chosen = impls.resolve(config.getoption("--impl"))
+        explicit = bool(config.getoption("--impl"))
+        config._httpref_impls = [(n, c, d) for n, c, d in chosen if d or explicit]
+    return config._httpref_impls
+
+
+def pytest_report_header(config):
+    lines = [f"httpref harness {_git_commit()}, grading by RFC {config.getoption('--rfc')}"
+             + (", strict levels" if config.getoption("--strict-levels") else "")]
+    for name, _, d in _impls(config):
+        lines.append(f"  {name}: {d['version'] if d else 'UNAVAILABLE (adapter --describe failed)'}")
+    return lines
+
+
+def pytest_collect_file(file_path, parent):
+    if file_path.suffix == ".toml" and "scenarios" in file_path.parts and file_path.is_relative_to(HERE):
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+class ScenarioFile(pytest.File):
+    def collect(self):
+        try:
+            sc = load_scenario(str(self.path))
+        except ScenarioError as e:
+            yield BrokenScenario.from_parent(self, name=self.path.stem, error=e)
+            return
+        prefixes = self.config.getoption("--scenario")
+        if prefixes and not any(sc.id.startswith(p.strip()) for p in prefixes.split(",")):
+            return
+        variants = [None] + ([] if self.config.getoption("--no-variants") else list(sc.variants))
+        for name, command, d in _impls(self.config):
+            for v in variants:
+                yield ScenarioItem.from_parent(self, name=f"{sc.id}{'~' + v if v else ''}[{name}]", sc=sc,
+                                               variant=v, impl=name, command=command, desc=d)
+
+
+class BrokenScenario(pytest.Item):
+    def __init__(self, *, error, **kw):
+        super().__init__(**kw)
+        self.error = error
+
+    def runtest(self):
+        raise ScenarioError(self.error.path, self.error.field, self.error.message)
+
+    def repr_failure(self, excinfo):
+        return f"broken scenario file (a harness failure): {self.error}"
+
+
+class RegressionFailure(Exception):
+    pass
+
+
+class ScenarioItem(pytest.Item):
+    def __init__(self, *, sc, variant, impl, command, desc, **kw):
+        super().__init__(**kw)
+        self.sc, self.variant, self.impl, self.command, self.desc = sc, variant, impl, command, desc
+
+    def runtest(self):
+        cfg = self.config
+        if cfg.getoption("--dry-run"):
+            pytest.skip("dry run")
+        key = self.sc.id + (f"~{self.variant}" if self.variant else "")
+        if not self.desc:
+            r = {"verdict": "skipped_dependency", "reason": f"{self.impl} adapter is not available here"}
+        else:
+            r = run_case(self.sc, self.variant, self.impl, self.command, self.desc.get("capabilities", []),
+                         strict=cfg.getoption("--strict-levels"), rfc=cfg.getoption("--rfc"))
+        r["group"] = self.sc.group
+        cfg._httpref_results.setdefault(self.impl, {})[key] = r
+        self.user_properties.append(("verdict", r["verdict"]))
+        if r["verdict"] == "harness_failure":
+            raise RegressionFailure(f"harness failure (the fixture or runner broke, not {self.impl}): {r['reason']}")
+        exp = cfg.getoption("--expect")
+        if exp:
+            expected = expectations.expected(exp, self.impl, key)
+            if RANK[r["verdict"]] < RANK[expected["verdict"]]:
+                raise RegressionFailure(f"{r['verdict']} is worse than the expected {expected['verdict']}: "
+                                        f"{r.get('reason', '')}")
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, RegressionFailure):
+            return f"{self.name}: {excinfo.value}"
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, None, self.name
+
+
+def pytest_sessionfinish(session, exitstatus):
+    cfg = session.config
+    out = cfg._httpref_report_dir
+    if cfg.getoption("--dry-run") or cfg.getoption("--collect-only"):
+        return
+    partial_dir = os.path.join(out, "partials")
+    os.makedirs(partial_dir, exist_ok=True)
+    worker = getattr(cfg, "workerinput", None)
+    name = worker["workerid"] if worker else "main"
+    with open(os.path.join(partial_dir, f"{name}.json"), "w") as f:
+        json.dump(cfg._httpref_results, f)
+    if worker:
+        return
+    merged = reports.merge_partials(partial_dir)
+    if not any(merged.values()):
+        return
+    scenarios = {}
+    for item in session.items:
+        if isinstance(item, ScenarioItem):
+            sc = item.sc
+            scenarios[sc.id] = {"title": sc.title, "group": sc.group, "refs": sc.refs,
+                                "file": os.path.relpath(sc.path, ROOT), "tags": sc.tags,
+                                "proxy": sc.request.get("proxy")}
+    versions = {n: (d or {}).get("version", "unavailable") for n, _, d in _impls(cfg)}
+    run = {"harness_commit": _git_commit(), "date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+           "rfc": cfg.getoption("--rfc"), "strict_levels": cfg.getoption("--strict-levels"),
+           "python": sys.version.split()[0]}
+    cfg._httpref_summary = reports.write_all(out, run, scenarios, versions, merged)
+    if cfg.getoption("--update-expectations"):
+        for impl, results in merged.items():
+            expectations.write(impl, results)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    s = getattr(config, "_httpref_summary", None)
+    if s:
+        terminalreporter.write_sep("=", "httpref conformance")
+        for line in s:
+            terminalreporter.write_line(line)

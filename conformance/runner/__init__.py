@@ -1,0 +1,1 @@
+"""The conformance runner: scenarios x implementations -> verdicts -> reports."""

@@ -1,0 +1,64 @@
+"""One scenario x one implementation (x one variant): serve, drive, judge."""
+import os
+import time
+
+from server_fixtures import HarnessError, serve
+
+from .execute import AdapterFailure, run_adapter
+from .judge import describe_result, judge
+from .spec import build_spec, required_capabilities
+
+MARGIN_S = 10  # the adapter gets the scenario's own timeout plus this before it is killed
+
+
+def run_case(sc, variant, impl, command, caps, strict=False, rfc="9112"):
+    """dict(verdict, reason, result, transcript, duration_s, stderr)"""
+    t0 = time.monotonic()
+    missing = required_capabilities(sc) - set(caps or ())
+    if missing:
+        return {"verdict": "unsupported", "reason": f"needs {', '.join(sorted(missing))}, which {impl} "
+                                                    f"does not declare", "duration_s": 0.0}
+    mitm = None
+    if sc.request.get("proxy") == "mitmproxy":
+        try:
+            from proxy import Mitmdump, MitmError  # conformance/proxy
+            auth = sc.data.get("mitmproxy", {}).get("proxyauth")
+            mitm = Mitmdump(proxyauth=auth).start()
+        except Exception as e:  # mitmdump missing or not starting: not the client's fault
+            return {"verdict": "skipped_dependency", "reason": f"mitmdump: {e}", "duration_s": 0.0}
+    try:
+        with serve(sc, variant) as run:
+            spec = build_spec(sc, sc.request, run, mitm.url if mitm else None)
+            env = dict(os.environ, HTTPREF_SCENARIO_ID=sc.id + (f"~{variant}" if variant else ""), HTTPREF_IMPL=impl)
+            root = os.environ.get("HTTPREF_COVERAGE_ROOT")
+            if root:  # per-scenario gcov counters (tools/coverage)
+                env["GCOV_PREFIX"] = os.path.join(root, impl, env["HTTPREF_SCENARIO_ID"])
+            timeout = float(sc.request.get("timeout_s", 10)) * (1 + len(sc.request.get("then", []))) + MARGIN_S
+            stderr = ""
+            try:
+                result, stderr, _ = run_adapter(command, spec, timeout, env=env)
+            except AdapterFailure as e:
+                run.wait(timeout=1)
+                t = run.transcript()
+                if t.harness_errors:
+                    return {"verdict": "harness_failure", "reason": t.harness_errors[0][:200],
+                            "transcript": t.to_json(), "duration_s": time.monotonic() - t0}
+                return {"verdict": "adapter_failure", "reason": str(e), "transcript": t.to_json(),
+                        "spec": spec, "duration_s": time.monotonic() - t0}
+            run.wait(timeout=3)
+        t = run.transcript()
+        verdict, reason = judge(sc, result, t, run.placeholders, strict=strict, rfc=rfc)
+        out = {"verdict": verdict, "reason": reason, "result": result, "spec": spec, "transcript": t.to_json(),
+               "got": describe_result(result), "duration_s": round(time.monotonic() - t0, 3)}
+        if stderr and verdict != "pass":
+            out["stderr"] = stderr[-500:]
+        if mitm:
+            out["proxy_flows"] = mitm.flows()
+            if verdict != "pass":
+                out["proxy_log"] = mitm.log_text()[-2000:]
+        return out
+    except HarnessError as e:
+        return {"verdict": "harness_failure", "reason": str(e)[:200], "duration_s": time.monotonic() - t0}
+    finally:
+        if mitm:
+            mitm.cleanup()

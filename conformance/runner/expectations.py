@@ -1,0 +1,47 @@
+"""Regression baselines: conformance/expectations/<impl>.toml lists the
+verdict expected for each scenario that does not pass, with a reason. A
+regression run fails only on worse results; better ones are reported."""
+import os
+import tomllib
+
+HERE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "expectations")
+_cache = {}
+
+
+def _load(path):
+    if path not in _cache:
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                _cache[path] = tomllib.load(f)
+        else:
+            _cache[path] = {}
+    return _cache[path]
+
+
+def path_for(option, impl):
+    return os.path.join(HERE, f"{impl}.toml") if option == "auto" else option
+
+
+def expected(option, impl, key):
+    data = _load(path_for(option, impl))
+    e = data.get(key)
+    return e if isinstance(e, dict) and "verdict" in e else {"verdict": "pass", "reason": ""}
+
+
+def _q(s):
+    return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")[:300] + '"'
+
+
+def write(impl, results):
+    os.makedirs(HERE, exist_ok=True)
+    lines = [f"# Expected non-pass verdicts of {impl}; written by --update-expectations.",
+             "# A regression run (--expect auto) fails on anything worse than listed here.", ""]
+    for key in sorted(results):
+        r = results[key]
+        if r["verdict"] != "pass":
+            lines.append(f"[{_q(key)}]")
+            lines.append(f"verdict = {_q(r['verdict'])}")
+            lines.append(f"reason = {_q(r.get('reason', ''))}")
+            lines.append("")
+    with open(os.path.join(HERE, f"{impl}.toml"), "w") as f:
+        f.write("\n".join(lines))

@@ -1,0 +1,196 @@
+"""index.html from results.json: self-contained (no network), one page.
+
+Top: score bars per implementation (MUST and SHOULD pass rates, never one
+number). Then the overview (RFC sections down, implementations across,
+sortable), the differential view (scenarios where implementations read the
+same bytes differently, grouped by how), and the matrix; every cell opens
+its reason, the adapter result and both sides' bytes. `index.html?open=ID:impl`
+opens one cell (used by the browser test).
+"""
+import base64
+import html
+import json
+import re
+
+COLOURS = {"pass": "#2e9d4b", "lenient": "#b5cf3c", "fail": "#d9453b", "unsupported": "#b9b9b9",
+           "adapter_failure": "#8e44ad", "harness_failure": "#333", "skipped_dependency": "#e0e0e0"}
+LEVEL_OF = {"MUST": "MUST", "MUST NOT": "MUST", "SHOULD": "SHOULD", "SHOULD NOT": "SHOULD", "MAY": "MAY",
+            "POLICY": "POLICY"}
+
+
+def _e(s):
+    return html.escape(str(s), quote=True)
+
+
+def _bytes_view(side):
+    if not side:
+        return ""
+    if "text" in side:
+        raw = side["text"]
+    else:
+        try:
+            raw = base64.b64decode(side.get("base64", "")).decode("latin-1")
+        except ValueError:
+            raw = ""
+    raw = raw[:1500] + (" ...[cut]" if len(raw) > 1500 else "")
+    return raw.encode("unicode_escape").decode("ascii").replace("\\r\\n", "\\r\\n\n").replace("\\n", "\\n\n")
+
+
+def _sort_key(s):
+    return [int(x) if x.isdigit() else x for x in re.findall(r"\d+|\D+", s)]
+
+
+def _detail(key, impl, r):
+    parts = [f"<h3>{_e(key)} — {_e(impl)}: <span class='v {_e(r['verdict'])}'>{_e(r['verdict'])}</span></h3>"]
+    if r.get("reason"):
+        parts.append(f"<p>{_e(r['reason'])}</p>")
+    if r.get("got"):
+        parts.append(f"<p>got: {_e(r['got'])}</p>")
+    t = r.get("transcript") or {}
+    for c in t.get("connections", [])[:4]:
+        parts.append(f"<h4>{_e(c['server'])} connection {c['index']}: client sent</h4>"
+                     f"<pre>{_e(_bytes_view(c.get('client_sent')))}</pre>"
+                     f"<h4>server sent ({c.get('server_sent_len', 0)} bytes)</h4>"
+                     f"<pre>{_e(_bytes_view(c.get('server_sent')))}</pre>")
+    for v in (t.get("violations") or [])[:5]:
+        parts.append(f"<p class='bad'>wire: {_e(v)}</p>")
+    if r.get("proxy_flows"):
+        parts.append(f"<h4>through mitmdump (both legs)</h4><pre>{_e(json.dumps(r['proxy_flows'], indent=1)[:3000])}"
+                     f"</pre>")
+    res = r.get("result")
+    if res:
+        shown = dict(res)
+        if isinstance(shown.get("body"), str) and len(shown["body"]) > 400:
+            shown["body"] = shown["body"][:400] + "..."
+        parts.append(f"<h4>adapter result</h4><pre>{_e(json.dumps(shown, indent=1)[:4000])}</pre>")
+    return "".join(parts)
+
+
+def render_html(results, sc_scores):
+    scen = results["scenarios"]
+    impls = results["implementations"]
+    names = list(impls)
+    out = [PAGE_HEAD, f"<h1>httpref conformance</h1><p class='meta'>harness {_e(results['run'].get('harness_commit'))}"
+           f", {_e(results['run'].get('date'))}, graded by RFC {_e(results['run'].get('rfc'))}. "
+           f"{len(scen)} scenarios x {len(names)} implementations.</p>"]
+    # score bars
+    out.append("<h2>Scores</h2><table class='bars'><tr><th>implementation</th><th>version</th><th>MUST</th>"
+               "<th>SHOULD</th><th>MAY / POLICY</th><th>counts</th></tr>")
+    for n in names:
+        s = sc_scores.get(n, {})
+        cells = []
+        for lv in ("MUST", "SHOULD"):
+            b = s.get("by_level", {}).get(lv)
+            rate = b["pass_rate"] if b and b["pass_rate"] is not None else 0
+            cells.append(f"<td><div class='bar'><div style='width:{rate * 100:.0f}%'></div></div>"
+                         f"{b['pass'] if b else 0}/{b['total'] if b else 0}</td>")
+        other = [s.get("by_level", {}).get(lv) for lv in ("MAY", "POLICY")]
+        op = sum(b["pass"] for b in other if b)
+        ot = sum(b["total"] for b in other if b)
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(s.get("counts", {}).items()))
+        out.append(f"<tr><td>{_e(n)}</td><td>{_e(impls[n].get('version'))}</td>{''.join(cells)}"
+                   f"<td>{op}/{ot}</td><td class='small'>{_e(counts)}</td></tr>")
+    out.append("</table>")
+    # overview by RFC section
+    sections = sorted({k for s in sc_scores.values() for k in s.get("by_section", {})}, key=_sort_key)
+    out.append("<h2>Overview by RFC section</h2><p class='small'>pass rate of MUST+SHOULD+MAY+POLICY scenarios "
+               "whose primary reference is that section; click a header to sort.</p><table id='overview' "
+               "class='sortable'><thead><tr><th>section</th>" + "".join(f"<th>{_e(n)}</th>" for n in names)
+               + "</tr></thead><tbody>")
+    for sec in sections:
+        row = [f"<td>{_e(sec)}</td>"]
+        for n in names:
+            b = sc_scores.get(n, {}).get("by_section", {}).get(sec)
+            if b and b["total"]:
+                r = b["pass"] / b["total"]
+                row.append(f"<td data-v='{r:.3f}' style='background:hsl({int(r * 120)},60%,80%)'>"
+                           f"{b['pass']}/{b['total']}</td>")
+            else:
+                row.append("<td data-v='-1'>-</td>")
+        out.append("<tr>" + "".join(row) + "</tr>")
+    out.append("</tbody></table>")
+    # differential view
+    groups = {}
+    for key in sorted({k for d in impls.values() for k in d["results"]}, key=_sort_key):
+        got = {}
+        for n in names:
+            r = impls[n]["results"].get(key)
+            if r and r.get("got") and r["verdict"] not in ("unsupported", "skipped_dependency"):
+                g = re.sub(r"\(.*\)", "", r["got"]).strip()
+                g = re.sub(r" with \d+-byte body .*", "", g) if g.startswith("response") else g
+                got.setdefault(g, []).append(n)
+        if len(got) > 1:
+            sig = " | ".join(sorted(got))
+            groups.setdefault(sig, []).append((key, got))
+    out.append(f"<h2>Where implementations disagree</h2><p class='small'>{sum(len(v) for v in groups.values())} "
+               "scenarios where the same bytes got different outcomes, grouped by the kinds of reading.</p>")
+    for sig, items in sorted(groups.items(), key=lambda kv: -len(kv[1]))[:40]:
+        out.append(f"<details><summary>{len(items)} scenarios: {_e(sig)}</summary><ul>")
+        for key, got in items:
+            title = scen.get(key.split("~")[0], {}).get("title", "")
+            out.append(f"<li><a href='#row-{_e(key)}'>{_e(key)}</a> {_e(title)}: "
+                       + "; ".join(f"<b>{_e(g)}</b>: {_e(', '.join(ns))}" for g, ns in sorted(got.items())) + "</li>")
+        out.append("</ul></details>")
+    # matrix
+    by_section = {}
+    keys = sorted({k for d in impls.values() for k in d["results"]}, key=_sort_key)
+    for key in keys:
+        sc = scen.get(key.split("~")[0], {"refs": [{"rfc": "?", "section": "?"}], "title": ""})
+        ref = sc["refs"][0]
+        by_section.setdefault(f"RFC {ref['rfc']} §{ref['section']}", []).append((key, sc))
+    out.append("<h2>Matrix</h2><table id='matrix'><thead><tr><th>scenario</th><th>level</th>"
+               + "".join(f"<th>{_e(n)}</th>" for n in names) + "</tr></thead><tbody>")
+    details = []
+    for sec in sorted(by_section, key=_sort_key):
+        out.append(f"<tr class='sec'><td colspan='{len(names) + 2}'>{_e(sec)}</td></tr>")
+        for key, sc in by_section[sec]:
+            level = LEVEL_OF.get(sc["refs"][0].get("level"), "")
+            proxy = " <span class='tag'>proxy</span>" if sc.get("proxy") else ""
+            row = [f"<td id='row-{_e(key)}'><b>{_e(key)}</b>{proxy} <span class='small'>{_e(sc['title'])}</span>"
+                   f"</td><td>{_e(level)}</td>"]
+            for n in names:
+                r = impls[n]["results"].get(key)
+                if not r:
+                    row.append("<td></td>")
+                    continue
+                cid = f"{key}:{n}"
+                row.append(f"<td class='cell' data-id='{_e(cid)}' title='{_e(r['verdict'])}: "
+                           f"{_e(r.get('reason', '')[:200])}' style='background:{COLOURS.get(r['verdict'], '#fff')}'>"
+                           f"{_e(r['verdict'][:4])}</td>")
+                details.append(f"<div class='detail' id='d-{_e(cid)}'>{_detail(key, n, r)}</div>")
+            out.append("<tr>" + "".join(row) + "</tr>")
+    out.append("</tbody></table><div id='panel'><button onclick='closePanel()'>close</button>"
+               "<div id='panelbody'></div></div><div hidden>" + "".join(details) + "</div>")
+    out.append(PAGE_SCRIPT)
+    return "\n".join(out)
+
+
+PAGE_HEAD = """<!doctype html><html><head><meta charset="utf-8"><title>httpref conformance</title><style>
+body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left}
+th{background:#f3f3f3;cursor:pointer}.small{font-size:12px;color:#555}.meta{color:#555}
+.bar{display:inline-block;width:120px;height:10px;background:#eee;margin-right:6px}.bar div{height:10px;background:#2e9d4b}
+#matrix td.cell{cursor:pointer;color:#fff;font-size:11px;text-align:center;min-width:34px}
+tr.sec td{background:#e8eef7;font-weight:bold}.tag{background:#36c;color:#fff;border-radius:3px;padding:0 3px;font-size:10px}
+#panel{display:none;position:fixed;right:0;top:0;width:48%;height:100%;overflow:auto;background:#fff;
+border-left:2px solid #888;padding:1em;box-shadow:-4px 0 12px #0003}#panel.open{display:block}
+pre{background:#f7f7f7;padding:.5em;white-space:pre-wrap;word-break:break-all;font-size:12px}.bad{color:#b00}
+.v{padding:0 4px;color:#fff;border-radius:3px}.v.pass{background:#2e9d4b}.v.fail{background:#d9453b}
+.v.lenient{background:#b5cf3c}.v.unsupported{background:#999}.v.adapter_failure{background:#8e44ad}
+</style></head><body>"""
+
+PAGE_SCRIPT = """<script>
+function openCell(id){var d=document.getElementById('d-'+id);if(!d)return false;
+document.getElementById('panelbody').innerHTML=d.innerHTML;document.getElementById('panel').className='open';
+document.body.setAttribute('data-open',id);return true}
+function closePanel(){document.getElementById('panel').className='';document.body.removeAttribute('data-open')}
+document.getElementById('matrix').addEventListener('click',function(e){var c=e.target.closest('td.cell');
+if(c)openCell(c.getAttribute('data-id'))});
+document.querySelectorAll('table.sortable th').forEach(function(th,i){th.addEventListener('click',function(){
+var tb=th.closest('table').tBodies[0],rows=[].slice.call(tb.rows),asc=th.getAttribute('data-asc')!=='1';
+rows.sort(function(a,b){var x=a.cells[i].getAttribute('data-v')||a.cells[i].textContent,
+y=b.cells[i].getAttribute('data-v')||b.cells[i].textContent;var nx=parseFloat(x),ny=parseFloat(y);
+if(!isNaN(nx)&&!isNaN(ny))return asc?nx-ny:ny-nx;return asc?x.localeCompare(y):y.localeCompare(x)});
+rows.forEach(function(r){tb.appendChild(r)});th.setAttribute('data-asc',asc?'1':'0')})});
+var m=location.search.match(/[?&]open=([^&]+)/);if(m)openCell(decodeURIComponent(m[1]));
+</script></body></html>"""

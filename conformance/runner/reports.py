@@ -1,0 +1,133 @@
+"""Reports, generated from results.json only (never edited by hand):
+results.json, scores.json, junit-<impl>.xml, index.html, and reports/latest."""
+import glob
+import html
+import json
+import os
+import re
+from xml.sax.saxutils import escape, quoteattr
+
+from .render import render_html
+
+LEVEL_OF = {"MUST": "MUST", "MUST NOT": "MUST", "SHOULD": "SHOULD", "SHOULD NOT": "SHOULD", "MAY": "MAY",
+            "POLICY": "POLICY"}
+
+
+def merge_partials(partial_dir):
+    merged = {}
+    for p in sorted(glob.glob(os.path.join(partial_dir, "*.json"))):
+        with open(p) as f:
+            for impl, results in json.load(f).items():
+                merged.setdefault(impl, {}).update(results)
+    return merged
+
+
+def section_of(ref):
+    return f"RFC {ref['rfc']} §{ref['section']}"
+
+
+def scores(scenarios, impls):
+    """Per implementation: counts, and pass rates per level and per RFC section."""
+    out = {}
+    for impl, data in impls.items():
+        res = data["results"]
+        counts = {}
+        by_level, by_section = {}, {}
+        for key, r in res.items():
+            v = r["verdict"]
+            counts[v] = counts.get(v, 0) + 1
+            sc = scenarios.get(key.split("~")[0])
+            if not sc or v in ("unsupported", "skipped_dependency", "harness_failure"):
+                continue
+            ref = sc["refs"][0]
+            for bucket, name in ((by_level, LEVEL_OF.get(ref["level"], ref["level"])), (by_section, section_of(ref))):
+                b = bucket.setdefault(name, {"pass": 0, "lenient": 0, "total": 0})
+                b["total"] += 1
+                if v in ("pass", "lenient"):
+                    b[v] += 1
+        for bucket in (by_level, by_section):
+            for b in bucket.values():
+                b["pass_rate"] = round(b["pass"] / b["total"], 4) if b["total"] else None
+        out[impl] = {"version": data.get("version"), "counts": counts, "by_level": by_level,
+                     "by_section": dict(sorted(by_section.items(), key=lambda kv: _section_key(kv[0])))}
+    return out
+
+
+def _section_key(s):
+    return [int(x) if x.isdigit() else x for x in re.findall(r"\d+|\D+", s)]
+
+
+def junit(path, impl, data, scenarios):
+    res = data["results"]
+    fails = sum(1 for r in res.values() if r["verdict"] in ("fail", "adapter_failure"))
+    errors = sum(1 for r in res.values() if r["verdict"] == "harness_failure")
+    skipped = sum(1 for r in res.values() if r["verdict"] in ("unsupported", "skipped_dependency"))
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             f'<testsuite name={quoteattr("httpref-" + impl)} tests="{len(res)}" failures="{fails}" '
+             f'errors="{errors}" skipped="{skipped}">']
+    for key in sorted(res):
+        r = res[key]
+        sc = scenarios.get(key.split("~")[0], {})
+        name = quoteattr(f"{key} {sc.get('title', '')}")
+        cls = quoteattr(f"{impl}.{sc.get('group', 'scenario')}")
+        lines.append(f"  <testcase classname={cls} name={name} time=\"{r.get('duration_s', 0):.3f}\">")
+        v = r["verdict"]
+        reason = quoteattr(f"{v}: {r.get('reason', '')}")
+        if v in ("fail", "adapter_failure"):
+            lines.append(f"    <failure message={reason}/>")
+        elif v == "harness_failure":
+            lines.append(f"    <error message={reason}/>")
+        elif v in ("unsupported", "skipped_dependency"):
+            lines.append(f"    <skipped message={reason}/>")
+        elif v == "lenient":
+            lines.append(f"    <system-out>{escape(r.get('reason', ''))}</system-out>")
+        lines.append("  </testcase>")
+    lines.append("</testsuite>")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def summary_lines(sc_scores):
+    lines = [f"{'implementation':<14} {'pass':>5} {'len.':>5} {'fail':>5} {'uns.':>5} {'adpt':>5} {'harn':>5} "
+             f"{'skip':>5}   MUST     SHOULD   MAY      POLICY"]
+    for impl, s in sc_scores.items():
+        c = s["counts"]
+
+        def rate(level):
+            b = s["by_level"].get(level)
+            return f"{b['pass']:>3}/{b['total']:<4}" if b else "  -     "
+        lines.append(f"{impl:<14} {c.get('pass', 0):>5} {c.get('lenient', 0):>5} {c.get('fail', 0):>5} "
+                     f"{c.get('unsupported', 0):>5} {c.get('adapter_failure', 0):>5} "
+                     f"{c.get('harness_failure', 0):>5} {c.get('skipped_dependency', 0):>5}   "
+                     f"{rate('MUST')} {rate('SHOULD')} {rate('MAY')} {rate('POLICY')}")
+    return lines
+
+
+def write_all(out, run, scenarios, versions, merged):
+    os.makedirs(out, exist_ok=True)
+    impls = {name: {"version": versions.get(name, "unknown"), "results": res} for name, res in merged.items()}
+    results = {"format": 1, "run": run, "scenarios": scenarios, "implementations": impls}
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(results, f)
+    sc_scores = scores(scenarios, impls)
+    with open(os.path.join(out, "scores.json"), "w") as f:
+        json.dump(sc_scores, f, indent=1)
+    for impl, data in impls.items():
+        junit(os.path.join(out, f"junit-{impl}.xml"), impl, data, scenarios)
+    with open(os.path.join(out, "index.html"), "w") as f:
+        f.write(render_html(results, sc_scores))
+    reports_root = os.path.dirname(os.path.abspath(out))
+    latest = os.path.join(reports_root, "latest")
+    if os.path.basename(reports_root) == "reports":
+        try:
+            if os.path.islink(latest) or os.path.exists(latest):
+                os.unlink(latest)
+            os.symlink(os.path.basename(out), latest)
+        except OSError:
+            pass
+    lines = summary_lines(sc_scores)
+    lines.append(f"report: {os.path.relpath(os.path.join(out, 'index.html'))}")
+    return lines
+
+
+__all__ = ["merge_partials", "write_all", "scores", "html"]
