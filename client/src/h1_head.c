@@ -158,8 +158,9 @@ static long parse_fields(char *buf, size_t len, size_t start, httpref_field *fie
         if (i >= len)
             return fail(err_off, i, HTTPREF_E_INCOMPLETE);
         if (buf[i] == ' ' || buf[i] == '\t') {
-            /* obs-fold: a line led by whitespace continues the previous value */
-            if (n == 0)
+            /* obs-fold: a line led by whitespace continues the previous value;
+             * never in a trailer section, where nothing asks for robustness (CH-50) */
+            if (n == 0 || trailers)
                 return fail(err_off, i, trailers ? HTTPREF_E_BAD_TRAILER : HTTPREF_E_BAD_FIELD_LINE);
             httpref_field *prev = &fields[n - 1];
             if (is_framing_field(prev) && !(lenient & HTTPREF_LENIENT_OBS_FOLD_FRAMING))
@@ -251,12 +252,34 @@ long h1_parse_head(char *buf, size_t len, h1_head *out, unsigned lenient, const 
     return e;
 }
 
+/* fields a sender MUST NOT put in a trailer section: framing, routing,
+ * request modifiers, authentication, response control, content metadata
+ * (RFC 9110 §6.5.1); a strict client refuses them rather than guess (CH-26) */
+static int forbidden_in_trailer(const httpref_field *f)
+{
+    static const char *const names[] = {"content-length", "transfer-encoding", "host", "trailer", "te",
+                                        "connection", "keep-alive", "upgrade", "content-encoding", "content-type",
+                                        "content-range", "authorization", "proxy-authorization",
+                                        "www-authenticate", "proxy-authenticate", "set-cookie", "cache-control",
+                                        "expect", "location", "max-forwards", "range"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (h1_ieq(f->name, f->name_len, names[i]))
+            return 1;
+    return 0;
+}
+
 long h1_parse_trailers(char *buf, size_t len, httpref_field *fields, size_t *nfields, unsigned lenient,
                        const h1_limits *lim, size_t *err_off)
 {
-    /* trailer-section = *( field-line CRLF ); obs-fold is no better here (RFC 9112 §7.1.2) */
+    /* trailer-section = *( field-line CRLF ) (RFC 9112 §7.1.2) */
     long e = parse_fields(buf, len, 0, fields, nfields, lenient & ~(unsigned)HTTPREF_LENIENT_BARE_LF, lim, err_off, 1);
     if (e == -(long)HTTPREF_E_INCOMPLETE)
         return 0;
+    for (size_t i = 0; e > 0 && i < *nfields; i++) {
+        if (forbidden_in_trailer(&fields[i])) {
+            *err_off = (size_t)(fields[i].name - buf);
+            return -(long)HTTPREF_E_BAD_TRAILER;
+        }
+    }
     return e;
 }

@@ -27,6 +27,7 @@
 #include "h1_parse.h"
 #include "h1_internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -244,7 +245,7 @@ static long chunk_size_line(h1_reader *r, const char *buf, size_t len, uint64_t 
     }
     if (i == len)
         return 0;
-    if (i == 0) {
+    if (i == 0 || v > (uint64_t)INT64_MAX) { /* no digits, or a size no body can have (CH-16) */
         *at = 0;
         return -(long)HTTPREF_E_BAD_CHUNK_SIZE;
     }
