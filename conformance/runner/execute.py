@@ -8,7 +8,7 @@ import subprocess
 import threading
 import time
 
-MAX_OUTPUT = 32 << 20
+MAX_OUTPUT = 160 << 20  # a 64 MiB body is ~86 MiB of base64 JSON
 
 
 class AdapterFailure(Exception):
