@@ -1,0 +1,336 @@
+/*
+ * test_h1_parse: the sans-I/O reader, table-driven. Every case runs whole,
+ * byte by byte, at every two-way split, and (for self-delimited messages)
+ * with trailing data, each input placed right before a PROT_NONE page so an
+ * over-read faults. Each row names its catalogue id.
+ */
+#define _DEFAULT_SOURCE
+#include "h1_parse.h"
+#include "tap.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+typedef struct tcase {
+    const char *id;
+    const char *in;
+    size_t len;          /* 0: strlen(in) */
+    unsigned lenient;
+    int head_req;
+    int status;          /* expected final status (0 when an error is expected) */
+    const char *body;    /* expected body */
+    httpref_code err;    /* expected error, HTTPREF_OK for none */
+    int until_close;     /* body ends at EOF: no trailing-data runner */
+    size_t body_len;     /* expected body length when the body holds NUL (0: strlen) */
+} tcase;
+
+#define SL "HTTP/1.1 200 OK\r\n"
+#define OK(id, in, st, body) {id, in, 0, 0, 0, st, body, HTTPREF_OK, 0, 0}
+#define OKC(id, in, st, body) {id, in, 0, 0, 0, st, body, HTTPREF_OK, 1, 0}
+#define ERR(id, in, code) {id, in, 0, 0, 0, 0, NULL, code, 0, 0}
+#define LEN(id, in, flag, st, body) {id, in, 0, flag, 0, st, body, HTTPREF_OK, 0, 0}
+/* inputs holding NUL: the length comes from the literal */
+#define ERRN(id, in, code) {id, in, sizeof(in) - 1, 0, 0, 0, NULL, code, 0, 0}
+#define HEAD(id, in, st) {id, in, 0, 0, 1, st, "", HTTPREF_OK, 0, 0}
+
+static const tcase cases[] = {
+    /* status line (SL) */
+    OK("SL-01", SL "Content-Length: 2\r\n\r\nok", 200, "ok"),
+    OK("SL-02", "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", 200, "ok"),
+    OK("SL-03", "HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n", 200, ""),
+    OK("SL-04", "HTTP/1.1 200 \r\nContent-Length: 0\r\n\r\n", 200, ""),
+    OK("SL-05", "HTTP/1.1 500 Ori\xc3\xabntatie\r\nContent-Length: 0\r\n\r\n", 500, ""),
+    ERRN("SL-06", "HTTP/1.1 200 O\0K\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_REASON),
+    ERR("SL-07", "HTTP/1.1  200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_STATUS_LINE),
+    LEN("SL-07 lenient", "HTTP/1.1  200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_LENIENT_SPACES_IN_STATUS, 200, ""),
+    ERR("SL-08", "HTTP/1.1\t200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_STATUS_LINE),
+    ERR("SL-09", "HTTP/1.1 2 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_STATUS_CODE),
+    ERR("SL-10", "HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_STATUS_CODE),
+    ERR("SL-11", "HTTP/1.1 200OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_STATUS_LINE),
+    ERR("SL-12", "HTTP/1.1 -12 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_STATUS_CODE),
+    ERR("SL-12 012", "HTTP/1.1 012 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_STATUS_CODE),
+    OK("SL-13", "HTTP/1.1 999 OK\r\nContent-Length: 0\r\n\r\n", 999, ""),
+    OK("SL-14", "HTTP/1.1 299 Odd\r\nContent-Length: 2\r\n\r\nok", 299, "ok"),
+    OK("SL-15", "HTTP/1.2 200 OK\r\nContent-Length: 2\r\n\r\nok", 200, "ok"),
+    ERR("SL-16", "HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_VERSION),
+    ERR("SL-16 h2", "HTTP/2 200\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_VERSION),
+    LEN("SL-16 lenient", "HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_LENIENT_VERSION, 200, ""),
+    ERR("SL-17", "HTTP/0.9 200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_VERSION),
+    ERR("SL-18", "<html>hi</html>", HTTPREF_E_NOT_HTTP),
+    {"SL-18 lenient", "<html>hi</html>", 0, HTTPREF_LENIENT_HTTP09, 0, 200, "<html>hi</html>", HTTPREF_OK, 1, 0},
+    ERR("SL-20", "http/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_NOT_HTTP),
+    ERR("SL-21", "HTTP/01.1 200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_VERSION),
+    ERR("SL-21 minor", "HTTP/1.01 200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_VERSION),
+    ERR("SL-22", "HTTP/11.1 200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_VERSION),
+    ERR("SL-23", "RTSP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_NOT_HTTP),
+    ERR("SL-23 https", "HTTPS/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_NOT_HTTP),
+    OK("SL-24", "\r\n\r\n" SL "Content-Length: 0\r\n\r\n", 200, ""),
+    ERR("SL-25", " " SL "Content-Length: 0\r\n\r\n", HTTPREF_E_NOT_HTTP),
+    ERR("SL-26", "HTTP/1.1 200 OK\nContent-Length: 2\n\nok", HTTPREF_E_BARE_LF),
+    LEN("SL-26 lenient", "HTTP/1.1 200 OK\nContent-Length: 2\n\nok", HTTPREF_LENIENT_BARE_LF, 200, "ok"),
+    ERR("SL-27", "HTTP/1.1 200 OK\rContent-Length: 0\r\n\r\n", HTTPREF_E_BARE_CR),
+    ERR("SL-28", "\x16\x03\x03\x00\x31\x02\x00", HTTPREF_E_NOT_HTTP),
+    ERR("SL-29", "", HTTPREF_E_EMPTY_REPLY),
+    /* header fields (HF) */
+    OK("HF-01", SL "X-A: \t v \t\r\nContent-Length: 0\r\n\r\n", 200, ""),
+    OK("HF-02", SL "X-Empty:\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n", 200, ""),
+    ERR("HF-03", SL "Content-Length : 5\r\n\r\nhello", HTTPREF_E_BAD_FIELD_LINE),
+    ERR("HF-04", SL " Foo: bar\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_FIELD_LINE),
+    OK("HF-05", SL "X-A: one\r\n two\r\nContent-Length: 0\r\n\r\n", 200, ""),
+    ERR("HF-06", SL "Transfer-Encoding: chunked\r\n  abc\r\n\r\n5\r\nWorld\r\n0\r\n\r\n", HTTPREF_E_OBS_FOLD),
+    ERR("HF-06 cl", SL "Content-Length: 5\r\n \r\n\r\nhello", HTTPREF_E_OBS_FOLD),
+    ERR("HF-07", SL "Foo bar\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_FIELD_LINE),
+    ERR("HF-08", SL ": value\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_FIELD_LINE),
+    ERR("HF-09", SL "en-US Content-Type: text/xml\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_FIELD_LINE),
+    ERR("HF-09 at", SL "X@Y: 1\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_RESPONSE_FIELD_NAME),
+    OK("HF-10", SL "DCLK_imp: v7;x\r\n.et-Cookie: a=b\r\nContent-Length: 0\r\n\r\n", 200, ""),
+    ERRN("HF-11", SL "X-A: a\0b\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    ERR("HF-12", SL "X-A: a\rb\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BARE_CR),
+    ERR("HF-13", SL "X-A: a\x01" "b\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    LEN("HF-13 lenient", SL "X-A: a\x01" "b\r\nContent-Length: 0\r\n\r\n", HTTPREF_LENIENT_HEADER_VALUE_CTL, 200, ""),
+    ERR("HF-13 del", SL "X-A: a\x7f" "b\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    OK("HF-14", SL "X-A: caf\xc3\xa9\r\nContent-Length: 0\r\n\r\n", 200, ""),
+    ERR("HF-15", SL "A: 1\nB: 2\n\r\n", HTTPREF_E_BARE_LF),
+    OK("HF-18", SL "content-LENGTH: 2\r\n\r\nok", 200, "ok"),
+    OK("HF-19", SL "Content-Length-X: 0\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nOK\r\n0\r\n\r\n", 200, "OK"),
+    ERR("HF-24", SL "Content-Length: 6\r\n", HTTPREF_E_INCOMPLETE),
+    /* framing (FR) */
+    OK("FR-01", SL "Content-Length: 5\r\n\r\nhello", 200, "hello"),
+    OK("FR-02", SL "Content-Length: 0\r\n\r\n", 200, ""),
+    OKC("FR-03", SL "\r\nhello world", 200, "hello world"),
+    OKC("FR-04", "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n\r\ndata", 200, "data"),
+    ERR("FR-05", SL "Content-Length: 10\r\n\r\nhello", HTTPREF_E_INCOMPLETE),
+    OK("FR-07", SL "Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello", 200, "hello"),
+    OK("FR-08", SL "Content-Length: 5, 5\r\n\r\nhello", 200, "hello"),
+    ERR("FR-09", SL "Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", HTTPREF_E_CONFLICTING_CONTENT_LENGTH),
+    ERR("FR-10", SL "Content-Length: 5, 6\r\n\r\nhello!", HTTPREF_E_CONFLICTING_CONTENT_LENGTH),
+    ERR("FR-11", SL "Content-Length: abc\r\n\r\n-foo-", HTTPREF_E_BAD_CONTENT_LENGTH),
+    ERR("FR-12", SL "Content-Length: -6\r\n\r\nmoo", HTTPREF_E_BAD_CONTENT_LENGTH),
+    ERR("FR-13", SL "Content-Length: +5\r\n\r\nhello", HTTPREF_E_BAD_CONTENT_LENGTH),
+    ERR("FR-14", SL "Content-Length: 0x10\r\n\r\n0123456789abcdef", HTTPREF_E_BAD_CONTENT_LENGTH),
+    ERR("FR-14 exp", SL "Content-Length: 1e3\r\n\r\n", HTTPREF_E_BAD_CONTENT_LENGTH),
+    ERR("FR-14 dot", SL "Content-Length: 5.0\r\n\r\nhello", HTTPREF_E_BAD_CONTENT_LENGTH),
+    ERR("FR-15", SL "Content-Length: 4 2\r\n\r\n", HTTPREF_E_BAD_CONTENT_LENGTH),
+    OK("FR-16", SL "Content-Length:\t2\t\r\n\r\nok", 200, "ok"),
+    ERR("FR-17", SL "Content-Length:\r\n\r\n", HTTPREF_E_BAD_CONTENT_LENGTH),
+    OK("FR-18", SL "Content-Length: 0005\r\n\r\nhello", 200, "hello"),
+    ERR("FR-19", SL "Content-Length: 6badness\r\n\r\n", HTTPREF_E_BAD_CONTENT_LENGTH),
+    ERR("FR-20", SL "Content-Length: 36893488147419103232\r\n\r\n", HTTPREF_E_BAD_CONTENT_LENGTH),
+    ERR("FR-22", SL "Content-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", HTTPREF_E_TE_AND_CL),
+    LEN("FR-22 lenient", SL "Content-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+        HTTPREF_LENIENT_CHUNKED_LENGTH, 200, "hello"),
+    ERR("FR-24", SL "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", HTTPREF_E_UNSUPPORTED_TRANSFER_CODING),
+    ERR("FR-26", SL "Transfer-Encoding: chunked, gzip\r\n\r\n", HTTPREF_E_BAD_TRANSFER_ENCODING),
+    ERR("FR-27", SL "Transfer-Encoding: chunked, chunked\r\n\r\n", HTTPREF_E_BAD_TRANSFER_ENCODING),
+    ERR("FR-27 two", SL "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", HTTPREF_E_BAD_TRANSFER_ENCODING),
+    ERR("FR-28", SL "Transfer-Encoding: chunkedchunked\r\n\r\n", HTTPREF_E_UNSUPPORTED_TRANSFER_CODING),
+    ERR("FR-29", SL "Transfer-Encoding: identity\r\nContent-Length: 5\r\n\r\nhello", HTTPREF_E_UNSUPPORTED_TRANSFER_CODING),
+    OK("FR-30", SL "Transfer-Encoding: CHUNKED\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 200, "hello"),
+    ERR("FR-31", "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", HTTPREF_E_BAD_TRANSFER_ENCODING),
+    ERR("FR-32", SL "Transfer-Encoding:\r\nContent-Length: 5\r\n\r\nhello", HTTPREF_E_BAD_TRANSFER_ENCODING),
+    {"FR-34", SL "Content-Length: 4\r\n\r\n\0\xff\r\n", sizeof(SL "Content-Length: 4\r\n\r\n\0\xff\r\n") - 1, 0, 0, 200, "\0\xff\r\n", HTTPREF_OK, 0, 4},
+    OK("FR-37", "HTTP/1.1 205 Reset Content\r\nContent-Length: 3\r\n\r\nabc", 205, "abc"),
+    /* chunked (CH) */
+    OK("CH-01", SL "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 200, "hello"),
+    OK("CH-02", SL "Transfer-Encoding: chunked\r\n\r\n6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n", 200, "hello world"),
+    OK("CH-04", SL "Transfer-Encoding: chunked\r\n\r\n0005\r\nhello\r\n000\r\n\r\n", 200, "hello"),
+    OK("CH-05", SL "Transfer-Encoding: chunked\r\n\r\n5;ilovew3;somuchlove=aretheseparametersfor\r\nhello\r\n0;x\r\n\r\n", 200, "hello"),
+    OK("CH-06", SL "Transfer-Encoding: chunked\r\n\r\n5;a=\"x; y\";b=c\r\nhello\r\n0\r\n\r\n", 200, "hello"),
+    ERR("CH-07", SL "Transfer-Encoding: chunked\r\n\r\n5;a=\"abc;def\r\nhello\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_EXT),
+    OK("CH-08", SL "Transfer-Encoding: chunked\r\n\r\n5 ;a=b\r\nhello\r\n0\r\n\r\n", 200, "hello"),
+    ERR("CH-09", SL "Transfer-Encoding: chunked\r\n\r\n5  \r\nhello\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_SIZE),
+    LEN("CH-09 lenient", SL "Transfer-Encoding: chunked\r\n\r\n5  \r\nhello\r\n0\r\n\r\n", HTTPREF_LENIENT_SPACES_AFTER_CHUNK_SIZE, 200, "hello"),
+    ERR("CH-10", SL "Transfer-Encoding: chunked\r\n\r\n2 erfrferferf\r\naa\r\n0 rrrr\r\n\r\n", HTTPREF_E_BAD_CHUNK_EXT),
+    ERR("CH-11", SL "Transfer-Encoding: chunked\r\n\r\n2;\r\naa\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_EXT),
+    ERR("CH-12", SL "Transfer-Encoding: chunked\r\n\r\nz\r\nhello\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_SIZE),
+    ERR("CH-12 0x", SL "Transfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_SIZE),
+    ERR("CH-13", SL "Transfer-Encoding: chunked\r\n\r\n\r\nhello\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_SIZE),
+    ERR("CH-14", SL "Transfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_SIZE),
+    ERR("CH-15", SL "Transfer-Encoding: chunked\r\n\r\n10000000000000005\r\nhello\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_SIZE),
+    ERR("CH-16", SL "Transfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nabc", HTTPREF_E_BAD_CHUNK_SIZE),
+    ERR("CH-17", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nxxx__1a\r\n", HTTPREF_E_BAD_CHUNK_DATA_END),
+    ERR("CH-18", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nxxx3\r\nabc\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_DATA_END),
+    ERR("CH-19", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nxxx\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_DATA_END),
+    ERR("CH-20", SL "Transfer-Encoding: chunked\r\n\r\n5\nhello\r\n0\r\n\r\n", HTTPREF_E_BARE_LF),
+    ERR("CH-21", SL "Transfer-Encoding: chunked\r\n\r\n5\r\r;ABCD\r\n34\r\nhello\r\n0\r\n\r\n", HTTPREF_E_BARE_CR),
+    ERR("CH-22", SL "Transfer-Encoding: chunked\r\n\r\n41\r\naaaa", HTTPREF_E_INCOMPLETE),
+    ERR("CH-23", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n", HTTPREF_E_INCOMPLETE),
+    ERR("CH-24", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\n", HTTPREF_E_INCOMPLETE),
+    OK("CH-25", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\nX-Checksum: abc\r\n\r\n", 200, "foo"),
+    ERR("CH-26", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\nContent-Length: 999\r\n\r\n", HTTPREF_E_BAD_TRAILER),
+    ERR("CH-28", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\nA: b\nC: d\n\n", HTTPREF_E_BAD_TRAILER),
+    OK("CH-32", SL "Transfer-Encoding: chunked\r\n\r\nb\r\n\r\n0\r\n\r\nabcd\r\n0\r\n\r\n", 200, "\r\n0\r\n\r\nabcd"),
+    OK("CH-33", SL "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 200, ""),
+    ERR("CH-50", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\nX-A: 1\r\n two\r\n\r\n", HTTPREF_E_BAD_TRAILER),
+    /* bodyless (NB) */
+    HEAD("NB-01", SL "Content-Length: 1234\r\n\r\n", 200),
+    HEAD("NB-02", SL "Transfer-Encoding: chunked\r\n\r\n", 200),
+    OK("NB-04", "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n", 204, ""),
+    OK("NB-06", "HTTP/1.1 304 Not Modified\r\nContent-Length: 677777\r\n\r\n", 304, ""),
+    OK("NB-08", "HTTP/1.1 100 Continue\r\n\r\n" SL "Content-Length: 2\r\n\r\nok", 200, "ok"),
+    OK("NB-10", "HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n" SL "Content-Length: 2\r\n\r\nok",
+       200, "ok"),
+    OK("NB-11", "HTTP/1.1 199 Whatever\r\n\r\n" SL "Content-Length: 2\r\n\r\nok", 200, "ok"),
+    ERR("NB-12", "HTTP/1.1 100 Continue\r\nContent-Length: 5\r\n\r\nhello" SL, HTTPREF_E_NOT_HTTP),
+    ERR("NB-13", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n", HTTPREF_E_UNEXPECTED_101),
+    HEAD("NB-17", SL "Content-Length: abc\r\n\r\n", 200),
+};
+
+/* one run: feed `in` in pieces (piece 0 = whole); check status, body, error */
+typedef struct outcome {
+    int status;
+    httpref_code err;
+    char body[256];
+    size_t body_len;
+    int64_t err_off;
+} outcome;
+
+static char *guard_copy(const char *in, size_t len, char **base, size_t *maplen)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t pages = (len + page - 1) / page + 1;
+    *maplen = pages * page;
+    *base = mmap(NULL, *maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    mprotect(*base + (pages - 1) * page, page, PROT_NONE); /* reading past the input faults */
+    char *p = *base + (pages - 1) * page - len;
+    memcpy(p, in, len);
+    return p;
+}
+
+static void run(const tcase *c, const char *in, size_t len, size_t piece, size_t split, outcome *o)
+{
+    static httpref_field fields[128];
+    char *base;
+    size_t maplen;
+    char *buf = guard_copy(in, len, &base, &maplen);
+    h1_limits lim;
+    h1_reader r;
+    size_t pos = 0, avail = 0;
+    memset(o, 0, sizeof *o);
+    h1_limits_default(&lim);
+    h1_reader_init(&r, &lim, c->lenient, c->head_req, fields, 128);
+    for (;;) {
+        const char *data;
+        size_t dlen, used;
+        h1_event ev = h1_reader_feed(&r, buf + pos, avail - pos, &used, &data, &dlen);
+        pos += used;
+        if (ev == H1_EV_HEAD)
+            o->status = r.head.status;
+        else if (ev == H1_EV_BODY) {
+            if (o->body_len + dlen <= sizeof o->body)
+                memcpy(o->body + o->body_len, data, dlen);
+            o->body_len += dlen;
+        } else if (ev == H1_EV_DONE) {
+            break;
+        } else if (ev == H1_EV_ERROR) {
+            o->err = r.error;
+            o->err_off = r.error_offset;
+            o->status = 0;
+            break;
+        } else if (ev == H1_EV_NEED_MORE) {
+            if (avail == len) {
+                ev = h1_reader_eof(&r);
+                if (ev == H1_EV_ERROR) {
+                    o->err = r.error;
+                    o->err_off = r.error_offset;
+                    o->status = 0;
+                }
+                break;
+            }
+            size_t step = split ? (avail < split ? split - avail : len - avail) : piece ? piece : len - avail;
+            avail += step < len - avail ? step : len - avail;
+        }
+    }
+    munmap(base, maplen);
+}
+
+static void check(const tcase *c, const outcome *o, const char *how)
+{
+    size_t blen = c->body_len ? c->body_len : c->body ? strlen(c->body) : 0;
+    if (c->err != HTTPREF_OK) {
+        ok(o->err == c->err, "%s %s: error %s (got %s)", c->id, how, httpref_code_name(c->err),
+           httpref_code_name(o->err));
+    } else {
+        ok(o->err == HTTPREF_OK && o->status == c->status && o->body_len == blen && !memcmp(o->body, c->body, blen),
+           "%s %s: %d with %zu-byte body (got %s %d, %zu bytes)", c->id, how, c->status, blen,
+           httpref_code_name(o->err), o->status, o->body_len);
+    }
+}
+
+static void test_all(void)
+{
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const tcase *c = &cases[i];
+        size_t len = c->len ? c->len : strlen(c->in);
+        outcome whole, other;
+        run(c, c->in, len, 0, 0, &whole);
+        check(c, &whole, "whole");
+        run(c, c->in, len, 1, 0, &other);
+        check(c, &other, "byte by byte");
+        int splits_ok = 1;
+        for (size_t s = 1; s < len; s++) {
+            run(c, c->in, len, 0, s, &other);
+            if (other.err != whole.err || other.status != whole.status || other.body_len != whole.body_len ||
+                other.err_off != whole.err_off) {
+                splits_ok = 0;
+                note("%s: split at %zu differs", c->id, s);
+                break;
+            }
+        }
+        ok(splits_ok, "%s every two-way split gives the whole result", c->id);
+        if (!c->until_close && c->err == HTTPREF_OK) {
+            /* Rule 3: bytes after a framed message are never consumed as part of it */
+            char *more = malloc(len + 8);
+            memcpy(more, c->in, len);
+            memcpy(more + len, "GARBAGE!", 8);
+            run(c, more, len + 8, 0, 0, &other);
+            check(c, &other, "with trailing data");
+            free(more);
+        }
+    }
+}
+
+static void test_limits(void)
+{
+    /* a head over the limit is refused as soon as the limit is crossed */
+    static char big[70000];
+    static httpref_field fields[128];
+    h1_limits lim;
+    h1_reader r;
+    const char *d;
+    size_t dl, used;
+    memcpy(big, SL, strlen(SL));
+    memset(big + strlen(SL), 'a', sizeof big - strlen(SL));
+    memcpy(big + strlen(SL), "X: ", 3);
+    h1_limits_default(&lim);
+    h1_reader_init(&r, &lim, 0, 0, fields, 128);
+    ok(h1_reader_feed(&r, big, sizeof big, &used, &d, &dl) == H1_EV_ERROR && r.error == HTTPREF_E_FIELD_TOO_LONG,
+       "HF-20: a 70 KB field line is refused at the field limit (%s)", httpref_code_name(r.error));
+    lim.max_fields = 3;
+    const char *many = SL "A: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n";
+    char copy[128];
+    strcpy(copy, many);
+    h1_reader_init(&r, &lim, 0, 0, fields, 128);
+    ok(h1_reader_feed(&r, copy, strlen(copy), &used, &d, &dl) == H1_EV_ERROR && r.error == HTTPREF_E_TOO_MANY_FIELDS,
+       "HF-21: a fourth field over a limit of 3 is refused");
+    h1_limits_default(&lim);
+    lim.max_interim = 2;
+    strcpy(copy, "HTTP/1.1 100 A\r\n\r\nHTTP/1.1 100 B\r\n\r\nHTTP/1.1 100 C\r\n\r\n");
+    h1_reader_init(&r, &lim, 0, 0, fields, 128);
+    size_t pos = 0;
+    h1_event ev;
+    do {
+        ev = h1_reader_feed(&r, copy + pos, strlen(copy) - pos, &used, &d, &dl);
+        pos += used;
+    } while (ev == H1_EV_INTERIM);
+    ok(ev == H1_EV_ERROR && r.error == HTTPREF_E_TOO_MANY_INTERIM, "NB-15: a third 1xx over a limit of 2 is refused");
+}
+
+int main(void)
+{
+    subtest("table", test_all);
+    subtest("limits", test_limits);
+    return done_testing();
+}
