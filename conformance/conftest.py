@@ -139,6 +139,11 @@ class ScenarioItem(pytest.Item):
             r = run_case(self.sc, self.variant, self.impl, self.command, self.desc.get("capabilities", []),
                          strict=cfg.getoption("--strict-levels"), rfc=cfg.getoption("--rfc"))
         r["group"] = self.sc.group
+        # the scenario's metadata travels with its result: under xdist the
+        # controller never collects items, it only merges the workers' results
+        r["scenario"] = {"title": self.sc.title, "group": self.sc.group, "refs": self.sc.refs,
+                         "file": os.path.relpath(self.sc.path, ROOT), "tags": self.sc.tags,
+                         "proxy": self.sc.request.get("proxy")}
         cfg._httpref_results.setdefault(self.impl, {})[key] = r
         self.user_properties.append(("verdict", r["verdict"]))
         if r["verdict"] == "harness_failure":
@@ -176,12 +181,10 @@ def pytest_sessionfinish(session, exitstatus):
     if not any(merged.values()):
         return
     scenarios = {}
-    for item in session.items:
-        if isinstance(item, ScenarioItem):
-            sc = item.sc
-            scenarios[sc.id] = {"title": sc.title, "group": sc.group, "refs": sc.refs,
-                                "file": os.path.relpath(sc.path, ROOT), "tags": sc.tags,
-                                "proxy": sc.request.get("proxy")}
+    for results in merged.values():
+        for key, r in results.items():
+            if "scenario" in r:
+                scenarios[key.split("~")[0]] = r.pop("scenario")
     versions = {n: (d or {}).get("version", "unavailable") for n, _, d in _impls(cfg)}
     run = {"harness_commit": _git_commit(), "date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
            "rfc": cfg.getoption("--rfc"), "strict_levels": cfg.getoption("--strict-levels"),
