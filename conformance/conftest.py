@@ -170,12 +170,13 @@ def pytest_sessionfinish(session, exitstatus):
     if cfg.getoption("--dry-run") or cfg.getoption("--collect-only"):
         return
     partial_dir = os.path.join(out, "partials")
-    os.makedirs(partial_dir, exist_ok=True)
     worker = getattr(cfg, "workerinput", None)
-    name = worker["workerid"] if worker else "main"
-    with open(os.path.join(partial_dir, f"{name}.json"), "w") as f:
-        json.dump(cfg._httpref_results, f)
-    if worker:
+    if cfg._httpref_results:  # only runs that scored something leave a report folder
+        os.makedirs(partial_dir, exist_ok=True)
+        name = worker["workerid"] if worker else "main"
+        with open(os.path.join(partial_dir, f"{name}.json"), "w") as f:
+            json.dump(cfg._httpref_results, f)
+    if worker or not os.path.isdir(partial_dir):
         return
     merged = reports.merge_partials(partial_dir)
     if not any(merged.values()):

@@ -1,0 +1,139 @@
+"""The harness tests itself: wrong adapters and a broken fixture must be
+caught and classified correctly, within the time limit, leaving nothing
+running; the judge and the reports are checked on hand-made data; the HTML
+report is opened in a real headless browser."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "server-fixtures"))
+
+from runner.case import run_case  # noqa: E402
+from runner.judge import judge, match_outcome  # noqa: E402
+from runner.reports import write_all  # noqa: E402
+from server_fixtures import Scenario, load_scenario  # noqa: E402
+
+BAD = os.path.join(HERE, "bad_adapters", "bad.py")
+SC = load_scenario(os.path.join(HERE, "data", "SELF-01.toml"))
+CAPS = ["generic-form", "timeouts"]
+HTTPREF = os.environ.get("HTTPREF_BIN", os.path.join(ROOT, "build", "bin", "httpref"))
+
+
+def bad(mode):
+    return [sys.executable, BAD, mode]
+
+
+@pytest.mark.parametrize("mode,verdict,within", [
+    ("wrong-body", "fail", 15),
+    ("raw-chunked", "fail", 15),
+    ("hang", "adapter_failure", 20),
+    ("crash", "adapter_failure", 15),
+    ("garbage", "adapter_failure", 15),
+    ("flood", "adapter_failure", 30),
+])
+def test_wrong_adapter_gets_its_verdict(mode, verdict, within):
+    t0 = time.monotonic()
+    r = run_case(SC, None, f"bad-{mode}", bad(mode), CAPS)
+    assert r["verdict"] == verdict, r.get("reason")
+    assert r.get("reason"), "every non-pass carries a reason"
+    assert time.monotonic() - t0 < within
+
+
+def test_forked_child_is_killed():
+    r = run_case(SC, None, "bad-forker", bad("forker"), CAPS)
+    assert r["verdict"] == "fail"  # body "ok", not "hello"
+    time.sleep(0.3)
+    left = subprocess.run(["pgrep", "-f", f"{BAD} forker"], capture_output=True, text=True).stdout.split()
+    assert not left, f"the adapter's child survived: {left}"
+
+
+def test_broken_fixture_is_a_harness_failure_never_fail():
+    data = dict(SC.data)
+    data["servers"] = {"origin": {"connections": [[{"expect_request": {}}, {"no_such_step": True}]]}}
+    broken = Scenario(SC.path, data)
+    r = run_case(broken, None, "httpref", [HTTPREF, "--adapter"], ["generic-form", "timeouts"])
+    assert r["verdict"] == "harness_failure", r
+
+
+def test_missing_capability_is_unsupported():
+    data = dict(SC.data)
+    data["request"] = dict(SC.request, proxy="origin")
+    r = run_case(Scenario(SC.path, data), None, "bad-wrong-body", bad("wrong-body"), CAPS)
+    assert r["verdict"] == "unsupported" and "proxy" in r["reason"]
+
+
+@pytest.mark.skipif(not os.path.exists(HTTPREF), reason="build/bin/httpref not built")
+def test_reference_client_passes_and_runs_are_identical():
+    verdicts = [run_case(SC, v, "httpref", [HTTPREF, "--adapter"], ["generic-form", "timeouts"])["verdict"]
+                for v in (None, "bytewise", "split", None, "bytewise", "split")]
+    assert verdicts == ["pass"] * 6
+
+
+def test_judge_outcome_matching():
+    ok = {"outcome": "response", "status": 200, "body": "aGVsbG8=", "headers": [["X-A", "1"], ["x-a", "2"]]}
+    assert match_outcome({"status": 200, "body": "hello"}, ok, {}) is None
+    assert match_outcome({"status": 200, "headers": {"x-a": "1, 2"}}, ok, {}) is None
+    assert "status 200, not 404" in match_outcome({"status": 404}, ok, {})
+    assert match_outcome({"error": ["protocol", "closed"]}, {"outcome": "error", "error": {"class": "closed"}}, {}) is None
+    assert "a response" in match_outcome({"error": "protocol"}, ok, {})
+
+
+class _T:
+    def __init__(self, violations=(), harness=()):
+        self.violations, self.harness_errors = list(violations), list(harness)
+
+    def connections(self, s):
+        return []
+
+    def requests(self, s):
+        return []
+
+
+def test_judge_classifies():
+    ok = {"outcome": "response", "status": 200, "body": "aGVsbG8="}
+    assert judge(SC, ok, _T(), {}) == ("pass", "")
+    v, why = judge(SC, ok, _T(violations=[("origin", 0, "bare LF in the request head")]), {})
+    assert v == "fail" and "bare LF" in why
+    v, why = judge(SC, ok, _T(harness=["boom"]), {})
+    assert v == "harness_failure"
+    v, why = judge(SC, {"outcome": "error", "error": {"class": "protocol"}}, _T(), {})
+    assert v == "fail" and why.startswith("got error protocol") and "expected response 200" in why
+
+
+def _report(tmp_path):
+    res = {"verdict": "fail", "reason": "got X, expected Y", "got": "response 200",
+           "transcript": {"connections": [{"server": "origin", "index": 0, "client_sent": {"text": "GET / HTTP/1.1\r\n"},
+                                           "server_sent": {"text": "HTTP/1.1 200 OK\r\n"}, "server_sent_len": 17}]}}
+    scen = {"SELF-01": {"title": SC.title, "group": "self", "refs": SC.refs}}
+    out = tmp_path / "run"
+    write_all(str(out), {"harness_commit": "test", "date": "now", "rfc": "9112"}, scen, {"impl": "1"},
+              {"impl": {"SELF-01": res}})
+    return out
+
+
+def test_reports_are_generated_from_results(tmp_path):
+    out = _report(tmp_path)
+    data = json.load(open(out / "results.json"))
+    assert data["implementations"]["impl"]["results"]["SELF-01"]["verdict"] == "fail"
+    scores = json.load(open(out / "scores.json"))
+    assert scores["impl"]["by_level"]["MUST"] == {"pass": 0, "lenient": 0, "total": 1, "pass_rate": 0.0}
+    assert "<failure" in open(out / "junit-impl.xml").read()
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium is not installed")
+def test_html_matrix_opens_a_cell_in_a_real_browser(tmp_path):
+    out = _report(tmp_path)
+    url = f"file://{out}/index.html?open=SELF-01:impl"
+    p = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=3000",
+                        "--dump-dom", url], capture_output=True, text=True, timeout=60)
+    assert 'id="matrix"' in p.stdout
+    assert 'data-open="SELF-01:impl"' in p.stdout, "clicking the cell open failed"
+    assert "got X, expected Y" in p.stdout.split('id="panelbody"')[1][:4000]
