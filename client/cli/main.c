@@ -16,6 +16,16 @@
 
 #define MAX_HEADERS 256
 
+static int strncasecmp_n(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int x = (a[i] >= 'A' && a[i] <= 'Z') ? a[i] + 32 : a[i], y = (b[i] >= 'A' && b[i] <= 'Z') ? b[i] + 32 : b[i];
+        if (x != y)
+            return x - y;
+    }
+    return 0;
+}
+
 int strcasecmp_ascii(const char *a, const char *b)
 {
     for (;; a++, b++) {
@@ -98,17 +108,27 @@ void cli_print_exit_codes(const char *format)
 
 typedef struct out_ctx {
     FILE *f;
-    const char *path;
-    int fail_on_error, silent, failed_open;
+    int verbose, include;
     progress prog;
-    httpref *h;
-    int64_t total;
+    int64_t total;       /* Content-Length of the latest response head, -1 unknown */
     uint64_t done;
+    char head[16384];    /* the latest response head seen by the trace: the final one once the body starts */
+    size_t head_len;
+    int head_written;
 } out_ctx;
+
+static void write_head(out_ctx *o)
+{
+    if (o->include && !o->head_written) {
+        fwrite(o->head, 1, o->head_len, o->f);
+        o->head_written = 1;
+    }
+}
 
 static int body_sink(void *ud, const char *data, size_t len)
 {
     out_ctx *o = ud;
+    write_head(o); /* -i: the head goes before the first body byte */
     if (!data)
         return fflush(o->f) != 0;
     if (fwrite(data, 1, len, o->f) != len)
@@ -120,7 +140,21 @@ static int body_sink(void *ud, const char *data, size_t len)
 
 static void trace(void *ud, char dir, const char *data, size_t len)
 {
-    (void)ud;
+    out_ctx *o = ud;
+    if (dir == '<') { /* keep the latest response head: its length drives the progress bar, -i prints it */
+        size_t n = len < sizeof o->head ? len : sizeof o->head;
+        memcpy(o->head, data, n);
+        o->head_len = n;
+        o->total = -1;
+        for (size_t k = 0; k + 16 < n; k++) {
+            if ((k == 0 || data[k - 1] == '\n') && !strncasecmp_n(data + k, "content-length:", 15)) {
+                o->total = strtoll(data + k + 15, NULL, 10);
+                break;
+            }
+        }
+    }
+    if (!o->verbose)
+        return;
     /* each line of the head, prefixed "> " or "< " like curl -v */
     size_t i = 0;
     while (i < len) {
@@ -291,8 +325,6 @@ int main(int argc, char **argv)
         httpref_setopt(h, HTTPREF_OPT_CONNECT_TIMEOUT_MS, (long)(connect_timeout * 1000));
     if (ua)
         httpref_set_user_agent(h, *ua ? ua : NULL);
-    if (verbose)
-        httpref_set_trace(h, trace, NULL);
     char *auth = NULL;
     if (user) {
         char *b = json_base64_encode(user, strlen(user));
@@ -315,7 +347,13 @@ int main(int argc, char **argv)
     }
     int status = 0;
     for (int ui = optind; ui < argc; ui++) {
-        out_ctx o = {stdout, NULL, fail_on_error, silent, 0, {0}, h, -1, 0};
+        static out_ctx o;
+        memset(&o, 0, sizeof o);
+        o.f = stdout;
+        o.verbose = verbose;
+        o.include = include || head;
+        o.total = -1;
+        httpref_set_trace(h, trace, &o);
         httpref_request q;
         memset(&q, 0, sizeof q);
         q.url = argv[ui];
@@ -375,8 +413,10 @@ int main(int argc, char **argv)
         progress_finish(&o.prog);
         if (src && src != stdin)
             fclose(src);
-        if (rc == HTTPREF_OK && (include || head || dump)) {
-            FILE *df = dump ? (strcmp(dump, "-") ? fopen(dump, "ab") : stdout) : stdout;
+        if (rc == HTTPREF_OK)
+            write_head(&o); /* a response without body bytes: -i / -I still show the head */
+        if (rc == HTTPREF_OK && dump) {
+            FILE *df = strcmp(dump, "-") ? fopen(dump, "ab") : stdout;
             if (df) {
                 fprintf(df, "%s\r\n", r.status_line);
                 for (size_t i = 0; i < r.nfields; i++)
