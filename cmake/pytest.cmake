@@ -20,3 +20,7 @@ endif()
 # house rules a compiler does not check (tools/checksrc) and the C tests' label
 add_test(NAME checksrc COMMAND ${HTTPREF_PYTHON} ${CMAKE_SOURCE_DIR}/tools/checksrc)
 set_tests_properties(checksrc PROPERTIES LABELS lint)
+
+# conformance/TRACEABILITY.md must match the scenario files
+add_test(NAME traceability_current COMMAND ${HTTPREF_PYTHON} ${CMAKE_SOURCE_DIR}/tools/traceability --check)
+set_tests_properties(traceability_current PROPERTIES LABELS lint)
