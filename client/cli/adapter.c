@@ -120,7 +120,9 @@ static void run_one(httpref *h, const json *spec)
         /* names and values may carry any byte on purpose (CR/LF injection
          * scenarios): the library must refuse them, not the adapter */
         fields[k].name = pair->items[0].str;
+        fields[k].name_len = pair->items[0].len;
         fields[k].value = pair->items[1].str;
+        fields[k].value_len = pair->items[1].len;
         if (!strcasecmp_ascii(fields[k].name, "content-type"))
             has_ct = 1;
         k++;

@@ -236,7 +236,8 @@ static httpref_code ensure_connection(httpref *h, exchange *x, const url *peer)
     char key[sizeof h->conn_key];
     snprintf(key, sizeof key, "%s:%u", peer->host, peer->port);
     x->reused = 0;
-    if (h->connected && h->keepalive && !strcmp(key, h->conn_key)) {
+    if (h->connected && h->keepalive && !strcmp(key, h->conn_key) &&
+        !(h->tr.ctx == &h->tcp && tcp_idle_unusable(&h->tcp))) {
         x->reused = 1;
         return HTTPREF_OK;
     }
@@ -409,7 +410,9 @@ static httpref_code plan_redirect(httpref *h, exchange *x)
         free(target);
         return rc;
     }
-    if (p.authority && memchr(p.authority, '@', p.authority_len)) {
+    uri_parts lp; /* userinfo in the Location itself: the request URL's own credentials are not its doing */
+    uri_split(loc->value, &lp);
+    if (lp.authority && memchr(lp.authority, '@', lp.authority_len)) {
         free(target);
         return fail(h, HTTPREF_E_REDIRECT_REFUSED, -1, "redirect target carries credentials (RFC 9110 §4.2.4)%s", "");
     }

@@ -61,12 +61,19 @@ static int is_token(const char *s)
     return 1;
 }
 
+/* a field's value length: value_len when the caller set it (a value may
+ * then hold a NUL, which must be seen to be refused), else strlen */
+static size_t value_length(const httpref_field *f)
+{
+    return f->value_len ? f->value_len : strlen(f->value);
+}
+
 /* field-value = *field-content: VCHAR, obs-text, SP, HTAB; never CR, LF,
  * NUL or another CTL, so a value can neither end the line nor fold it */
-static int is_field_value(const char *s)
+static int is_field_value(const char *s, size_t n)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
         if ((c < 0x20 && c != '\t') || c == 0x7f)
             return 0;
     }
@@ -93,12 +100,13 @@ httpref_code req_validate(const char *method, const httpref_field *headers, size
         return HTTPREF_E_BAD_METHOD;
     }
     for (size_t i = 0; i < n; i++) {
-        if (!headers[i].name || !is_token(headers[i].name)) {
+        if (!headers[i].name || !is_token(headers[i].name) ||
+            (headers[i].name_len && headers[i].name_len != strlen(headers[i].name))) {
             snprintf(detail, dlen, "request field name \"%.40s\" is not a token (RFC 9110 §5.1)",
                      headers[i].name ? headers[i].name : "");
             return HTTPREF_E_BAD_FIELD_NAME;
         }
-        if (headers[i].value && !is_field_value(headers[i].value)) {
+        if (headers[i].value && !is_field_value(headers[i].value, value_length(&headers[i]))) {
             snprintf(detail, dlen, "value of request field %.40s holds CR, LF, NUL or a control character", headers[i].name);
             return HTTPREF_E_BAD_FIELD_VALUE;
         }

@@ -129,6 +129,20 @@ static const char *tcp_strerror(void *ctx)
     return ((tcp_ctx *)ctx)->err;
 }
 
+int tcp_idle_unusable(tcp_ctx *t)
+{
+    /* an idle kept-alive connection is unusable once the peer closed it or
+     * sent anything: unsolicited bytes are never a response (RFC 9112 §9.2) */
+    struct pollfd p = {t->fd, POLLIN, 0};
+    char c;
+    if (t->fd < 0)
+        return 1;
+    if (poll(&p, 1, 0) <= 0)
+        return 0;
+    ssize_t r = recv(t->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    return !(r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+}
+
 void tcp_transport_init(httpref_transport *tr, tcp_ctx *ctx)
 {
     ctx->fd = -1;

@@ -9,6 +9,9 @@ typedef struct tcp_ctx {
     char err[200];
 } tcp_ctx;
 
+/* 1 when an idle kept-alive connection was closed by the peer or got unsolicited bytes */
+int tcp_idle_unusable(tcp_ctx *t);
+
 /* fill tr with the TCP functions working on ctx */
 void tcp_transport_init(httpref_transport *tr, tcp_ctx *ctx);
 
