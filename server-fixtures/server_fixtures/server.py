@@ -17,6 +17,8 @@ import zlib
 from .scenario import ADDRESSES, head_bytes, to_bytes
 from .wire import WireError, parse_request
 
+SEND_TIMEOUT_S = 10  # a client that stops reading blocks a send this long at most
+
 
 class HarnessError(Exception):
     """The fixture or the scenario script broke: never the client's fault."""
@@ -193,6 +195,9 @@ class Run:
         except (BrokenPipeError, ConnectionResetError) as e:
             conn.client_reset = True
             conn.event("client-reset", str(e))
+        except socket.timeout:
+            # the client stopped reading what the script sends: its behaviour, not a fixture fault
+            conn.event("client-stopped-reading")
         except OSError as e:
             if not self.stop_event.is_set():  # after stop() it is our own close
                 self.harness_errors.append(f"{self.sc.id}: server {conn.server} connection {conn.index}: {e}")
@@ -205,6 +210,7 @@ class Run:
             conn.event("closed")
 
     def _send(self, sock, conn, data, piece=None, delay=0.0):
+        sock.settimeout(SEND_TIMEOUT_S)  # not the short timeout of the last receive
         if piece:
             for i in range(0, len(data), piece):
                 sock.sendall(data[i:i + piece])
@@ -256,6 +262,7 @@ class Run:
             return self._send(sock, conn, to_bytes(step["send_in_pieces"], ph), piece=step.get("size", 1),
                               delay=step.get("delay_ms", 0) / 1000.0)
         if "send_repeat" in step:
+            sock.settimeout(SEND_TIMEOUT_S)
             pat = to_bytes(step["send_repeat"], ph)
             block = pat * max(1, 65536 // max(1, len(pat)))
             left = len(pat) * step["count"]
@@ -266,6 +273,7 @@ class Run:
             conn.received += b"(repeat %d)" % (len(pat) * step["count"])
             return conn.event("sent", f"repeat {len(pat) * step['count']}")
         if "send_chunked_body" in step:
+            sock.settimeout(SEND_TIMEOUT_S)
             spec = step["send_chunked_body"]
             size, chunk = spec["size"], spec.get("chunk", 16384)
             pat = to_bytes(spec.get("pattern", "x"))
