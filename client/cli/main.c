@@ -19,7 +19,8 @@
 static int strncasecmp_n(const char *a, const char *b, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        int x = (a[i] >= 'A' && a[i] <= 'Z') ? a[i] + 32 : a[i], y = (b[i] >= 'A' && b[i] <= 'Z') ? b[i] + 32 : b[i];
+        int x = (a[i] >= 'A' && a[i] <= 'Z') ? a[i] + 32 : a[i],
+            y = (b[i] >= 'A' && b[i] <= 'Z') ? b[i] + 32 : b[i];
         if (x != y)
             return x - y;
     }
@@ -110,9 +111,9 @@ typedef struct out_ctx {
     FILE *f;
     int verbose, include;
     progress prog;
-    int64_t total;       /* Content-Length of the latest response head, -1 unknown */
+    int64_t total; /* Content-Length of the latest response head, -1 unknown */
     uint64_t done;
-    char head[16384];    /* the latest response head seen by the trace: the final one once the body starts */
+    char head[16384]; /* the latest response head seen by the trace: the final one once the body starts */
     size_t head_len;
     int head_written;
 } out_ctx;
@@ -216,23 +217,51 @@ int main(int argc, char **argv)
     int fail_on_error = 0, remote_name = 0, keepalive = 1, adapter = 0, describe = 0, exit_codes = 0;
     unsigned lenient_bits = 0;
     double max_time = 0, connect_timeout = 0;
-    enum { O_MAXREDIRS = 1000, O_CONNTO, O_DATABIN, O_KEEP, O_NOKEEP, O_STRICT, O_ADAPTER, O_DESCRIBE,
-           O_EXIT, O_MD, O_ROFF, O_VERSION, O_LENIENT };
-    static struct option opts[64] = {
-        {"request", required_argument, 0, 'X'}, {"header", required_argument, 0, 'H'},
-        {"data", required_argument, 0, 'd'}, {"data-binary", required_argument, 0, O_DATABIN},
-        {"head", no_argument, 0, 'I'}, {"location", no_argument, 0, 'L'},
-        {"max-redirs", required_argument, 0, O_MAXREDIRS}, {"proxy", required_argument, 0, 'x'},
-        {"user", required_argument, 0, 'u'}, {"max-time", required_argument, 0, 'm'},
-        {"connect-timeout", required_argument, 0, O_CONNTO}, {"output", required_argument, 0, 'o'},
-        {"remote-name", no_argument, 0, 'O'}, {"dump-header", required_argument, 0, 'D'},
-        {"include", no_argument, 0, 'i'}, {"silent", no_argument, 0, 's'}, {"show-error", no_argument, 0, 'S'},
-        {"verbose", no_argument, 0, 'v'}, {"fail", no_argument, 0, 'f'}, {"user-agent", required_argument, 0, 'A'},
-        {"keepalive", no_argument, 0, O_KEEP}, {"no-keepalive", no_argument, 0, O_NOKEEP},
-        {"strict", no_argument, 0, O_STRICT}, {"adapter", no_argument, 0, O_ADAPTER},
-        {"describe", no_argument, 0, O_DESCRIBE}, {"exit-codes", no_argument, 0, O_EXIT},
-        {"markdown", no_argument, 0, O_MD}, {"roff", no_argument, 0, O_ROFF}, {"version", no_argument, 0, O_VERSION},
-        {"help", no_argument, 0, 'h'}};
+    enum {
+        O_MAXREDIRS = 1000,
+        O_CONNTO,
+        O_DATABIN,
+        O_KEEP,
+        O_NOKEEP,
+        O_STRICT,
+        O_ADAPTER,
+        O_DESCRIBE,
+        O_EXIT,
+        O_MD,
+        O_ROFF,
+        O_VERSION,
+        O_LENIENT
+    };
+    static struct option opts[64] = {{"request", required_argument, 0, 'X'},
+                                     {"header", required_argument, 0, 'H'},
+                                     {"data", required_argument, 0, 'd'},
+                                     {"data-binary", required_argument, 0, O_DATABIN},
+                                     {"head", no_argument, 0, 'I'},
+                                     {"location", no_argument, 0, 'L'},
+                                     {"max-redirs", required_argument, 0, O_MAXREDIRS},
+                                     {"proxy", required_argument, 0, 'x'},
+                                     {"user", required_argument, 0, 'u'},
+                                     {"max-time", required_argument, 0, 'm'},
+                                     {"connect-timeout", required_argument, 0, O_CONNTO},
+                                     {"output", required_argument, 0, 'o'},
+                                     {"remote-name", no_argument, 0, 'O'},
+                                     {"dump-header", required_argument, 0, 'D'},
+                                     {"include", no_argument, 0, 'i'},
+                                     {"silent", no_argument, 0, 's'},
+                                     {"show-error", no_argument, 0, 'S'},
+                                     {"verbose", no_argument, 0, 'v'},
+                                     {"fail", no_argument, 0, 'f'},
+                                     {"user-agent", required_argument, 0, 'A'},
+                                     {"keepalive", no_argument, 0, O_KEEP},
+                                     {"no-keepalive", no_argument, 0, O_NOKEEP},
+                                     {"strict", no_argument, 0, O_STRICT},
+                                     {"adapter", no_argument, 0, O_ADAPTER},
+                                     {"describe", no_argument, 0, O_DESCRIBE},
+                                     {"exit-codes", no_argument, 0, O_EXIT},
+                                     {"markdown", no_argument, 0, O_MD},
+                                     {"roff", no_argument, 0, O_ROFF},
+                                     {"version", no_argument, 0, O_VERSION},
+                                     {"help", no_argument, 0, 'h'}};
     static char names[NLENIENT][48];
     size_t base = 0;
     while (opts[base].name)
@@ -241,10 +270,14 @@ int main(int argc, char **argv)
         snprintf(names[i], sizeof names[i], "lenient-%s", lenient[i].flag);
         opts[base + i] = (struct option){names[i], no_argument, 0, O_LENIENT + (int)i};
     }
-    int c;
-    while ((c = getopt_long(argc, argv, "X:H:d:ILx:u:m:o:OD:isSvfA:h", opts, NULL)) != -1) {
+    for (;;) {
+        int c = getopt_long(argc, argv, "X:H:d:ILx:u:m:o:OD:isSvfA:h", opts, NULL);
+        if (c == -1)
+            break;
         switch (c) {
-        case 'X': method = optarg; break;
+        case 'X':
+            method = optarg;
+            break;
         case 'H': {
             if (nfields == MAX_HEADERS)
                 return die(CLI_EXIT_USAGE, "too many -H options");
@@ -259,42 +292,94 @@ int main(int argc, char **argv)
             fields[nfields++].value = *v ? v : NULL; /* "Name:" removes a default */
             break;
         }
-        case 'd': data = optarg; break;
+        case 'd':
+            data = optarg;
+            break;
         case O_DATABIN:
             if (optarg[0] == '@')
                 data_file = optarg + 1;
             else
                 data = optarg;
             break;
-        case 'I': head = 1; break;
-        case 'L': follow = 1; break;
-        case O_MAXREDIRS: max_redirs = atoi(optarg); break;
-        case 'x': proxy = optarg; break;
-        case 'u': user = optarg; break;
-        case 'm': max_time = atof(optarg); break;
-        case O_CONNTO: connect_timeout = atof(optarg); break;
-        case 'o': out_path = optarg; break;
-        case 'O': remote_name = 1; break;
-        case 'D': dump = optarg; break;
-        case 'i': include = 1; break;
-        case 's': silent = 1; break;
-        case 'S': show_error = 1; break;
-        case 'v': verbose = 1; break;
-        case 'f': fail_on_error = 1; break;
-        case 'A': ua = optarg; break;
-        case O_KEEP: keepalive = 1; break;
-        case O_NOKEEP: keepalive = 0; break;
-        case O_STRICT: lenient_bits = 0; break;
-        case O_ADAPTER: adapter = 1; break;
-        case O_DESCRIBE: describe = 1; break;
-        case O_EXIT: exit_codes = 1; break;
-        case O_MD: exit_format = "markdown"; break;
-        case O_ROFF: exit_format = "roff"; break;
+        case 'I':
+            head = 1;
+            break;
+        case 'L':
+            follow = 1;
+            break;
+        case O_MAXREDIRS:
+            max_redirs = atoi(optarg);
+            break;
+        case 'x':
+            proxy = optarg;
+            break;
+        case 'u':
+            user = optarg;
+            break;
+        case 'm':
+            max_time = atof(optarg);
+            break;
+        case O_CONNTO:
+            connect_timeout = atof(optarg);
+            break;
+        case 'o':
+            out_path = optarg;
+            break;
+        case 'O':
+            remote_name = 1;
+            break;
+        case 'D':
+            dump = optarg;
+            break;
+        case 'i':
+            include = 1;
+            break;
+        case 's':
+            silent = 1;
+            break;
+        case 'S':
+            show_error = 1;
+            break;
+        case 'v':
+            verbose = 1;
+            break;
+        case 'f':
+            fail_on_error = 1;
+            break;
+        case 'A':
+            ua = optarg;
+            break;
+        case O_KEEP:
+            keepalive = 1;
+            break;
+        case O_NOKEEP:
+            keepalive = 0;
+            break;
+        case O_STRICT:
+            lenient_bits = 0;
+            break;
+        case O_ADAPTER:
+            adapter = 1;
+            break;
+        case O_DESCRIBE:
+            describe = 1;
+            break;
+        case O_EXIT:
+            exit_codes = 1;
+            break;
+        case O_MD:
+            exit_format = "markdown";
+            break;
+        case O_ROFF:
+            exit_format = "roff";
+            break;
         case O_VERSION:
             printf("httpref %s (libhttpref %s; %s; built %s with %s)\n", HTTPREF_VERSION, HTTPREF_VERSION,
                    "strict HTTP/1.1, no TLS", __DATE__, __VERSION__);
             return 0;
-        case 'h': usage(stdout); return 0;
+        case 'h':
+            usage(stdout);
+            return 0;
         default:
             if (c >= O_LENIENT && c < O_LENIENT + (int)NLENIENT) {
                 lenient_bits |= lenient[c - O_LENIENT].bit;

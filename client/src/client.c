@@ -288,13 +288,13 @@ static httpref_code send_body(httpref *h, exchange *x)
         if (x->body_len >= 0) {
             if (n == 0) {
                 if (sent != (uint64_t)x->body_len)
-                    return fail(h, HTTPREF_E_SOURCE, -1, "the body source ended before the declared Content-Length%s",
-                                "");
+                    return fail(h, HTTPREF_E_SOURCE, -1,
+                                "the body source ended before the declared Content-Length%s", "");
                 return HTTPREF_OK;
             }
             if (sent + (uint64_t)n > (uint64_t)x->body_len)
-                return fail(h, HTTPREF_E_SOURCE, -1, "the body source gave more than the declared Content-Length%s",
-                            "");
+                return fail(h, HTTPREF_E_SOURCE, -1,
+                            "the body source gave more than the declared Content-Length%s", "");
             httpref_code rc = send_all(h, x, buf + 16, (size_t)n);
             if (rc != HTTPREF_OK)
                 return rc;
@@ -319,8 +319,8 @@ static httpref_code one_exchange(httpref *h, exchange *x)
     strbuf head = {0};
     int64_t caller_cl = -1;
     const url *peer = x->proxy ? x->proxy : x->u;
-    req_spec s = {x->method, x->u, x->proxy, x->req->headers, x->req->nheaders, x->drop_credentials,
-                  x->drop_host, h->user_agent, h->keepalive, x->body_len};
+    req_spec s = {x->method,           x->u,         x->proxy,      x->req->headers, x->req->nheaders,
+                  x->drop_credentials, x->drop_host, h->user_agent, h->keepalive,    x->body_len};
     httpref_code rc = req_build_head(&head, &s, &caller_cl, h->detail, sizeof h->detail);
     if (rc != HTTPREF_OK) {
         sb_free(&head);
@@ -329,7 +329,8 @@ static httpref_code one_exchange(httpref *h, exchange *x)
     }
     if (caller_cl >= 0 && x->req->body && (uint64_t)caller_cl != x->req->body_len) {
         sb_free(&head);
-        return fail(h, HTTPREF_E_BAD_FIELD_VALUE, -1, "the caller's Content-Length disagrees with the body%s", "");
+        return fail(h, HTTPREF_E_BAD_FIELD_VALUE, -1, "the caller's Content-Length disagrees with the body%s",
+                    "");
     }
     for (int attempt = 0;; attempt++) {
         rc = ensure_connection(h, x, peer);
@@ -405,8 +406,8 @@ static httpref_code plan_redirect(httpref *h, exchange *x)
     uri_parts p;
     uri_split(target, &p);
     if (!p.scheme || p.scheme_len != 4 || strncasecmp(p.scheme, "http", 4)) {
-        httpref_code rc = fail(h, HTTPREF_E_REDIRECT_REFUSED, -1, "redirect to \"%.120s\" refused: only http is followed",
-                               target);
+        httpref_code rc = fail(h, HTTPREF_E_REDIRECT_REFUSED, -1,
+                               "redirect to \"%.120s\" refused: only http is followed", target);
         free(target);
         return rc;
     }
@@ -414,7 +415,8 @@ static httpref_code plan_redirect(httpref *h, exchange *x)
     uri_split(loc->value, &lp);
     if (lp.authority && memchr(lp.authority, '@', lp.authority_len)) {
         free(target);
-        return fail(h, HTTPREF_E_REDIRECT_REFUSED, -1, "redirect target carries credentials (RFC 9110 §4.2.4)%s", "");
+        return fail(h, HTTPREF_E_REDIRECT_REFUSED, -1,
+                    "redirect target carries credentials (RFC 9110 §4.2.4)%s", "");
     }
     /* a Location without a fragment inherits the request's (RFC 9110 §10.2.2) */
     uri_parts cur;
@@ -437,7 +439,8 @@ static httpref_code plan_redirect(httpref *h, exchange *x)
     /* a cycle: the same method on the same URL again (RFC 9110 §15.4 SHOULD detect) */
     for (int i = 0; i < x->nvisited; i++) {
         if (!strcmp(x->visited[i], target) && !strcmp(x->visited_method[i], method)) {
-            httpref_code rc = fail(h, HTTPREF_E_REDIRECT_LOOP, -1, "redirect loop back to \"%.120s\"", target);
+            httpref_code rc =
+                fail(h, HTTPREF_E_REDIRECT_LOOP, -1, "redirect loop back to \"%.120s\"", target);
             free(target);
             return rc;
         }

@@ -31,13 +31,24 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { S_HEAD = 0, S_LENGTH, S_CHUNK_SIZE, S_CHUNK_DATA, S_CHUNK_CRLF, S_TRAILERS, S_UNTIL_CLOSE,
-       S_DONE, S_ERROR, S_HEAD_DONE_NONE };
+enum {
+    S_HEAD = 0,
+    S_LENGTH,
+    S_CHUNK_SIZE,
+    S_CHUNK_DATA,
+    S_CHUNK_CRLF,
+    S_TRAILERS,
+    S_UNTIL_CLOSE,
+    S_DONE,
+    S_ERROR,
+    S_HEAD_DONE_NONE
+};
 
 /* chunk_flags bit: the reader has seen bytes of the current head */
 #define SEEN_BYTES 1
 
-static h1_event error(h1_reader *r, httpref_code code, size_t at, const char *fmt, const char *bytes, size_t n)
+static h1_event error(h1_reader *r, httpref_code code, size_t at, const char *fmt, const char *bytes,
+                      size_t n)
 {
     char shown[48];
     size_t k = 0;
@@ -154,8 +165,8 @@ static h1_event head_step(h1_reader *r, char *buf, size_t len, size_t *consumed)
             *consumed = 0;
             return H1_EV_HEAD;
         }
-        return error(r, HTTPREF_E_NOT_HTTP, start, "reply does not start with \"HTTP/\" but \"%s\"", buf + start,
-                     have);
+        return error(r, HTTPREF_E_NOT_HTTP, start, "reply does not start with \"HTTP/\" but \"%s\"",
+                     buf + start, have);
     }
     size_t scan = r->scan_from > start ? r->scan_from : start;
     long end = find_section_end(r, buf, len, start, &scan, 1, &at);
@@ -185,8 +196,8 @@ static h1_event head_step(h1_reader *r, char *buf, size_t len, size_t *consumed)
     r->offset += (uint64_t)end;
     if (r->head.status < 200) {
         if (r->head.status == 101)
-            return error(r, HTTPREF_E_UNEXPECTED_101, 0, "101 Switching Protocols%s without an Upgrade request", "",
-                         0);
+            return error(r, HTTPREF_E_UNEXPECTED_101, 0,
+                         "101 Switching Protocols%s without an Upgrade request", "", 0);
         if (++r->interim_count > r->lim.max_interim)
             return error(r, HTTPREF_E_TOO_MANY_INTERIM, 0, "more 1xx responses than allowed%s", "", 0);
         return H1_EV_INTERIM;
@@ -258,7 +269,8 @@ static long chunk_size_line(h1_reader *r, const char *buf, size_t len, uint64_t 
     int clipped = len >= bound;
     if (clipped)
         len = bound;
-#define MORE_OR_LIMIT() (clipped ? (*at = ext_start + r->lim.max_chunk_ext, -(long)HTTPREF_E_CHUNK_EXT_TOO_LONG) : 0)
+#define MORE_OR_LIMIT()                                                                                      \
+    (clipped ? (*at = ext_start + r->lim.max_chunk_ext, -(long)HTTPREF_E_CHUNK_EXT_TOO_LONG) : 0)
     /* BWS then ';' (extension) or, leniently, trailing whitespace then CRLF */
     for (;;) {
         size_t ws = i;
@@ -407,7 +419,8 @@ h1_event h1_reader_feed(h1_reader *r, char *buf, size_t len, size_t *consumed, c
                 while (show < n && show < 24 && p[show] != '\r' && p[show] != '\n')
                     show++;
                 return error(r, (httpref_code)-used, at,
-                             (httpref_code)-used == HTTPREF_E_BAD_CHUNK_SIZE && at > 0 && (p[at] == ' ' || p[at] == '\t')
+                             (httpref_code)-used == HTTPREF_E_BAD_CHUNK_SIZE && at > 0 &&
+                                     (p[at] == ' ' || p[at] == '\t')
                                  ? "whitespace after the chunk size in \"%s\""
                                  : "invalid chunk size line \"%s\"",
                              p, show);
@@ -434,8 +447,8 @@ h1_event h1_reader_feed(h1_reader *r, char *buf, size_t len, size_t *consumed, c
                 return H1_EV_NEED_MORE;
             }
             if (p[0] != '\r' || p[1] != '\n')
-                return error(r, HTTPREF_E_BAD_CHUNK_DATA_END, 0, "chunk data not followed by CRLF but \"%s\"", p,
-                             n < 8 ? n : 8);
+                return error(r, HTTPREF_E_BAD_CHUNK_DATA_END, 0, "chunk data not followed by CRLF but \"%s\"",
+                             p, n < 8 ? n : 8);
             pos += 2;
             r->offset += 2;
             r->state = S_CHUNK_SIZE;
@@ -457,8 +470,9 @@ h1_event h1_reader_feed(h1_reader *r, char *buf, size_t len, size_t *consumed, c
             long end = find_section_end(r, p, n, 0, &scan, 0, &at);
             r->lenient = saved;
             if (end < 0)
-                return error(r, (httpref_code)-end == HTTPREF_E_BARE_LF ? HTTPREF_E_BAD_TRAILER : (httpref_code)-end,
-                             at, "invalid trailer section at \"%s\"", p + at, at < n ? 1 : 0);
+                return error(
+                    r, (httpref_code)-end == HTTPREF_E_BARE_LF ? HTTPREF_E_BAD_TRAILER : (httpref_code)-end,
+                    at, "invalid trailer section at \"%s\"", p + at, at < n ? 1 : 0);
             if (end == 0) {
                 r->scan_from = scan;
                 *consumed = pos;
@@ -497,10 +511,12 @@ h1_event h1_reader_eof(h1_reader *r)
         return H1_EV_ERROR;
     case S_HEAD:
         if (r->offset == 0 && !(r->chunk_flags & SEEN_BYTES))
-            return error(r, HTTPREF_E_EMPTY_REPLY, 0, "server closed the connection without sending anything%s", "",
-                         0);
-        return error(r, HTTPREF_E_INCOMPLETE, 0, "server closed the connection in the middle of the head%s", "", 0);
+            return error(r, HTTPREF_E_EMPTY_REPLY, 0,
+                         "server closed the connection without sending anything%s", "", 0);
+        return error(r, HTTPREF_E_INCOMPLETE, 0, "server closed the connection in the middle of the head%s",
+                     "", 0);
     default:
-        return error(r, HTTPREF_E_INCOMPLETE, 0, "server closed the connection before the body ended%s", "", 0);
+        return error(r, HTTPREF_E_INCOMPLETE, 0, "server closed the connection before the body ended%s", "",
+                     0);
     }
 }

@@ -83,16 +83,27 @@ static int is_field_value(const char *s, size_t n)
 /* fields that may appear once (RFC 9110 §5.3: a sender MUST NOT repeat a non-list field) */
 static int is_singleton(const char *name)
 {
-    static const char *const one[] = {"host", "content-length", "content-type", "authorization",
-                                      "proxy-authorization", "user-agent", "referer", "from", "max-forwards",
-                                      "if-modified-since", "if-unmodified-since", "range", "transfer-encoding"};
+    static const char *const one[] = {"host",
+                                      "content-length",
+                                      "content-type",
+                                      "authorization",
+                                      "proxy-authorization",
+                                      "user-agent",
+                                      "referer",
+                                      "from",
+                                      "max-forwards",
+                                      "if-modified-since",
+                                      "if-unmodified-since",
+                                      "range",
+                                      "transfer-encoding"};
     for (size_t i = 0; i < sizeof one / sizeof one[0]; i++)
         if (!strcasecmp(name, one[i]))
             return 1;
     return 0;
 }
 
-httpref_code req_validate(const char *method, const httpref_field *headers, size_t n, char *detail, size_t dlen)
+httpref_code req_validate(const char *method, const httpref_field *headers, size_t n, char *detail,
+                          size_t dlen)
 {
     /* method = token (RFC 9110 §9.1) */
     if (!method || !is_token(method)) {
@@ -107,13 +118,15 @@ httpref_code req_validate(const char *method, const httpref_field *headers, size
             return HTTPREF_E_BAD_FIELD_NAME;
         }
         if (headers[i].value && !is_field_value(headers[i].value, value_length(&headers[i]))) {
-            snprintf(detail, dlen, "value of request field %.40s holds CR, LF, NUL or a control character", headers[i].name);
+            snprintf(detail, dlen, "value of request field %.40s holds CR, LF, NUL or a control character",
+                     headers[i].name);
             return HTTPREF_E_BAD_FIELD_VALUE;
         }
         if (headers[i].value && is_singleton(headers[i].name)) {
             for (size_t j = i + 1; j < n; j++) {
                 if (headers[j].value && !strcasecmp(headers[i].name, headers[j].name)) {
-                    snprintf(detail, dlen, "request field %.40s given twice (RFC 9110 §5.3)", headers[i].name);
+                    snprintf(detail, dlen, "request field %.40s given twice (RFC 9110 §5.3)",
+                             headers[i].name);
                     return HTTPREF_E_DUPLICATE_FIELD;
                 }
             }

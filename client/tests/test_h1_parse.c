@@ -16,24 +16,42 @@
 typedef struct tcase {
     const char *id;
     const char *in;
-    size_t len;          /* 0: strlen(in) */
+    size_t len; /* 0: strlen(in) */
     unsigned lenient;
     int head_req;
-    int status;          /* expected final status (0 when an error is expected) */
-    const char *body;    /* expected body */
-    httpref_code err;    /* expected error, HTTPREF_OK for none */
-    int until_close;     /* body ends at EOF: no trailing-data runner */
-    size_t body_len;     /* expected body length when the body holds NUL (0: strlen) */
+    int status;       /* expected final status (0 when an error is expected) */
+    const char *body; /* expected body */
+    httpref_code err; /* expected error, HTTPREF_OK for none */
+    int until_close;  /* body ends at EOF: no trailing-data runner */
+    size_t body_len;  /* expected body length when the body holds NUL (0: strlen) */
 } tcase;
 
 #define SL "HTTP/1.1 200 OK\r\n"
-#define OK(id, in, st, body) {id, in, 0, 0, 0, st, body, HTTPREF_OK, 0, 0}
-#define OKC(id, in, st, body) {id, in, 0, 0, 0, st, body, HTTPREF_OK, 1, 0}
-#define ERR(id, in, code) {id, in, 0, 0, 0, 0, NULL, code, 0, 0}
-#define LEN(id, in, flag, st, body) {id, in, 0, flag, 0, st, body, HTTPREF_OK, 0, 0}
+#define OK(id, in, st, body)                                                                                 \
+    {                                                                                                        \
+        id, in, 0, 0, 0, st, body, HTTPREF_OK, 0, 0                                                          \
+    }
+#define OKC(id, in, st, body)                                                                                \
+    {                                                                                                        \
+        id, in, 0, 0, 0, st, body, HTTPREF_OK, 1, 0                                                          \
+    }
+#define ERR(id, in, code)                                                                                    \
+    {                                                                                                        \
+        id, in, 0, 0, 0, 0, NULL, code, 0, 0                                                                 \
+    }
+#define LEN(id, in, flag, st, body)                                                                          \
+    {                                                                                                        \
+        id, in, 0, flag, 0, st, body, HTTPREF_OK, 0, 0                                                       \
+    }
 /* inputs holding NUL: the length comes from the literal */
-#define ERRN(id, in, code) {id, in, sizeof(in) - 1, 0, 0, 0, NULL, code, 0, 0}
-#define HEAD(id, in, st) {id, in, 0, 0, 1, st, "", HTTPREF_OK, 0, 0}
+#define ERRN(id, in, code)                                                                                   \
+    {                                                                                                        \
+        id, in, sizeof(in) - 1, 0, 0, 0, NULL, code, 0, 0                                                    \
+    }
+#define HEAD(id, in, st)                                                                                     \
+    {                                                                                                        \
+        id, in, 0, 0, 1, st, "", HTTPREF_OK, 0, 0                                                            \
+    }
 
 static const tcase cases[] = {
     /* status line (SL) */
@@ -44,7 +62,8 @@ static const tcase cases[] = {
     OK("SL-05", "HTTP/1.1 500 Ori\xc3\xabntatie\r\nContent-Length: 0\r\n\r\n", 500, ""),
     ERRN("SL-06", "HTTP/1.1 200 O\0K\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_REASON),
     ERR("SL-07", "HTTP/1.1  200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_STATUS_LINE),
-    LEN("SL-07 lenient", "HTTP/1.1  200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_LENIENT_SPACES_IN_STATUS, 200, ""),
+    LEN("SL-07 lenient", "HTTP/1.1  200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_LENIENT_SPACES_IN_STATUS,
+        200, ""),
     ERR("SL-08", "HTTP/1.1\t200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_STATUS_LINE),
     ERR("SL-09", "HTTP/1.1 2 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_STATUS_CODE),
     ERR("SL-10", "HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_STATUS_CODE),
@@ -59,7 +78,8 @@ static const tcase cases[] = {
     LEN("SL-16 lenient", "HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_LENIENT_VERSION, 200, ""),
     ERR("SL-17", "HTTP/0.9 200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_VERSION),
     ERR("SL-18", "<html>hi</html>", HTTPREF_E_NOT_HTTP),
-    {"SL-18 lenient", "<html>hi</html>", 0, HTTPREF_LENIENT_HTTP09, 0, 200, "<html>hi</html>", HTTPREF_OK, 1, 0},
+    {"SL-18 lenient", "<html>hi</html>", 0, HTTPREF_LENIENT_HTTP09, 0, 200, "<html>hi</html>", HTTPREF_OK, 1,
+     0},
     ERR("SL-20", "http/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_NOT_HTTP),
     ERR("SL-21", "HTTP/01.1 200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_VERSION),
     ERR("SL-21 minor", "HTTP/1.01 200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_VERSION),
@@ -88,13 +108,23 @@ static const tcase cases[] = {
     OK("HF-10", SL "DCLK_imp: v7;x\r\n.et-Cookie: a=b\r\nContent-Length: 0\r\n\r\n", 200, ""),
     ERRN("HF-11", SL "X-A: a\0b\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
     ERR("HF-12", SL "X-A: a\rb\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BARE_CR),
-    ERR("HF-13", SL "X-A: a\x01" "b\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
-    LEN("HF-13 lenient", SL "X-A: a\x01" "b\r\nContent-Length: 0\r\n\r\n", HTTPREF_LENIENT_HEADER_VALUE_CTL, 200, ""),
-    ERR("HF-13 del", SL "X-A: a\x7f" "b\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    ERR("HF-13",
+        SL "X-A: a\x01"
+           "b\r\nContent-Length: 0\r\n\r\n",
+        HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    LEN("HF-13 lenient",
+        SL "X-A: a\x01"
+           "b\r\nContent-Length: 0\r\n\r\n",
+        HTTPREF_LENIENT_HEADER_VALUE_CTL, 200, ""),
+    ERR("HF-13 del",
+        SL "X-A: a\x7f"
+           "b\r\nContent-Length: 0\r\n\r\n",
+        HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
     OK("HF-14", SL "X-A: caf\xc3\xa9\r\nContent-Length: 0\r\n\r\n", 200, ""),
     ERR("HF-15", SL "A: 1\nB: 2\n\r\n", HTTPREF_E_BARE_LF),
     OK("HF-18", SL "content-LENGTH: 2\r\n\r\nok", 200, "ok"),
-    OK("HF-19", SL "Content-Length-X: 0\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nOK\r\n0\r\n\r\n", 200, "OK"),
+    OK("HF-19", SL "Content-Length-X: 0\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nOK\r\n0\r\n\r\n", 200,
+       "OK"),
     ERR("HF-24", SL "Content-Length: 6\r\n", HTTPREF_E_INCOMPLETE),
     /* framing (FR) */
     OK("FR-01", SL "Content-Length: 5\r\n\r\nhello", 200, "hello"),
@@ -104,7 +134,8 @@ static const tcase cases[] = {
     ERR("FR-05", SL "Content-Length: 10\r\n\r\nhello", HTTPREF_E_INCOMPLETE),
     OK("FR-07", SL "Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello", 200, "hello"),
     OK("FR-08", SL "Content-Length: 5, 5\r\n\r\nhello", 200, "hello"),
-    ERR("FR-09", SL "Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", HTTPREF_E_CONFLICTING_CONTENT_LENGTH),
+    ERR("FR-09", SL "Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+        HTTPREF_E_CONFLICTING_CONTENT_LENGTH),
     ERR("FR-10", SL "Content-Length: 5, 6\r\n\r\nhello!", HTTPREF_E_CONFLICTING_CONTENT_LENGTH),
     ERR("FR-11", SL "Content-Length: abc\r\n\r\n-foo-", HTTPREF_E_BAD_CONTENT_LENGTH),
     ERR("FR-12", SL "Content-Length: -6\r\n\r\nmoo", HTTPREF_E_BAD_CONTENT_LENGTH),
@@ -118,59 +149,83 @@ static const tcase cases[] = {
     OK("FR-18", SL "Content-Length: 0005\r\n\r\nhello", 200, "hello"),
     ERR("FR-19", SL "Content-Length: 6badness\r\n\r\n", HTTPREF_E_BAD_CONTENT_LENGTH),
     ERR("FR-20", SL "Content-Length: 36893488147419103232\r\n\r\n", HTTPREF_E_BAD_CONTENT_LENGTH),
-    ERR("FR-22", SL "Content-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", HTTPREF_E_TE_AND_CL),
-    LEN("FR-22 lenient", SL "Content-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+    ERR("FR-22", SL "Content-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+        HTTPREF_E_TE_AND_CL),
+    LEN("FR-22 lenient",
+        SL "Content-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
         HTTPREF_LENIENT_CHUNKED_LENGTH, 200, "hello"),
-    ERR("FR-24", SL "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", HTTPREF_E_UNSUPPORTED_TRANSFER_CODING),
+    ERR("FR-24", SL "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+        HTTPREF_E_UNSUPPORTED_TRANSFER_CODING),
     ERR("FR-26", SL "Transfer-Encoding: chunked, gzip\r\n\r\n", HTTPREF_E_BAD_TRANSFER_ENCODING),
     ERR("FR-27", SL "Transfer-Encoding: chunked, chunked\r\n\r\n", HTTPREF_E_BAD_TRANSFER_ENCODING),
-    ERR("FR-27 two", SL "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", HTTPREF_E_BAD_TRANSFER_ENCODING),
+    ERR("FR-27 two", SL "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+        HTTPREF_E_BAD_TRANSFER_ENCODING),
     ERR("FR-28", SL "Transfer-Encoding: chunkedchunked\r\n\r\n", HTTPREF_E_UNSUPPORTED_TRANSFER_CODING),
-    ERR("FR-29", SL "Transfer-Encoding: identity\r\nContent-Length: 5\r\n\r\nhello", HTTPREF_E_UNSUPPORTED_TRANSFER_CODING),
+    ERR("FR-29", SL "Transfer-Encoding: identity\r\nContent-Length: 5\r\n\r\nhello",
+        HTTPREF_E_UNSUPPORTED_TRANSFER_CODING),
     OK("FR-30", SL "Transfer-Encoding: CHUNKED\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 200, "hello"),
-    ERR("FR-31", "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", HTTPREF_E_BAD_TRANSFER_ENCODING),
+    ERR("FR-31", "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+        HTTPREF_E_BAD_TRANSFER_ENCODING),
     ERR("FR-32", SL "Transfer-Encoding:\r\nContent-Length: 5\r\n\r\nhello", HTTPREF_E_BAD_TRANSFER_ENCODING),
-    {"FR-34", SL "Content-Length: 4\r\n\r\n\0\xff\r\n", sizeof(SL "Content-Length: 4\r\n\r\n\0\xff\r\n") - 1, 0, 0, 200, "\0\xff\r\n", HTTPREF_OK, 0, 4},
+    {"FR-34", SL "Content-Length: 4\r\n\r\n\0\xff\r\n", sizeof(SL "Content-Length: 4\r\n\r\n\0\xff\r\n") - 1,
+     0, 0, 200, "\0\xff\r\n", HTTPREF_OK, 0, 4},
     OK("FR-37", "HTTP/1.1 205 Reset Content\r\nContent-Length: 3\r\n\r\nabc", 205, "abc"),
     /* chunked (CH) */
     OK("CH-01", SL "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 200, "hello"),
-    OK("CH-02", SL "Transfer-Encoding: chunked\r\n\r\n6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n", 200, "hello world"),
+    OK("CH-02", SL "Transfer-Encoding: chunked\r\n\r\n6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n", 200,
+       "hello world"),
     OK("CH-04", SL "Transfer-Encoding: chunked\r\n\r\n0005\r\nhello\r\n000\r\n\r\n", 200, "hello"),
-    OK("CH-05", SL "Transfer-Encoding: chunked\r\n\r\n5;ilovew3;somuchlove=aretheseparametersfor\r\nhello\r\n0;x\r\n\r\n", 200, "hello"),
+    OK("CH-05",
+       SL
+       "Transfer-Encoding: chunked\r\n\r\n5;ilovew3;somuchlove=aretheseparametersfor\r\nhello\r\n0;x\r\n\r\n",
+       200, "hello"),
     OK("CH-06", SL "Transfer-Encoding: chunked\r\n\r\n5;a=\"x; y\";b=c\r\nhello\r\n0\r\n\r\n", 200, "hello"),
-    ERR("CH-07", SL "Transfer-Encoding: chunked\r\n\r\n5;a=\"abc;def\r\nhello\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_EXT),
+    ERR("CH-07", SL "Transfer-Encoding: chunked\r\n\r\n5;a=\"abc;def\r\nhello\r\n0\r\n\r\n",
+        HTTPREF_E_BAD_CHUNK_EXT),
     OK("CH-08", SL "Transfer-Encoding: chunked\r\n\r\n5 ;a=b\r\nhello\r\n0\r\n\r\n", 200, "hello"),
     ERR("CH-09", SL "Transfer-Encoding: chunked\r\n\r\n5  \r\nhello\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_SIZE),
-    LEN("CH-09 lenient", SL "Transfer-Encoding: chunked\r\n\r\n5  \r\nhello\r\n0\r\n\r\n", HTTPREF_LENIENT_SPACES_AFTER_CHUNK_SIZE, 200, "hello"),
-    ERR("CH-10", SL "Transfer-Encoding: chunked\r\n\r\n2 erfrferferf\r\naa\r\n0 rrrr\r\n\r\n", HTTPREF_E_BAD_CHUNK_EXT),
+    LEN("CH-09 lenient", SL "Transfer-Encoding: chunked\r\n\r\n5  \r\nhello\r\n0\r\n\r\n",
+        HTTPREF_LENIENT_SPACES_AFTER_CHUNK_SIZE, 200, "hello"),
+    ERR("CH-10", SL "Transfer-Encoding: chunked\r\n\r\n2 erfrferferf\r\naa\r\n0 rrrr\r\n\r\n",
+        HTTPREF_E_BAD_CHUNK_EXT),
     ERR("CH-11", SL "Transfer-Encoding: chunked\r\n\r\n2;\r\naa\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_EXT),
     ERR("CH-12", SL "Transfer-Encoding: chunked\r\n\r\nz\r\nhello\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_SIZE),
-    ERR("CH-12 0x", SL "Transfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_SIZE),
+    ERR("CH-12 0x", SL "Transfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n",
+        HTTPREF_E_BAD_CHUNK_SIZE),
     ERR("CH-13", SL "Transfer-Encoding: chunked\r\n\r\n\r\nhello\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_SIZE),
     ERR("CH-14", SL "Transfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_SIZE),
-    ERR("CH-15", SL "Transfer-Encoding: chunked\r\n\r\n10000000000000005\r\nhello\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_SIZE),
+    ERR("CH-15", SL "Transfer-Encoding: chunked\r\n\r\n10000000000000005\r\nhello\r\n0\r\n\r\n",
+        HTTPREF_E_BAD_CHUNK_SIZE),
     ERR("CH-16", SL "Transfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nabc", HTTPREF_E_BAD_CHUNK_SIZE),
     ERR("CH-17", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nxxx__1a\r\n", HTTPREF_E_BAD_CHUNK_DATA_END),
-    ERR("CH-18", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nxxx3\r\nabc\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_DATA_END),
+    ERR("CH-18", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nxxx3\r\nabc\r\n0\r\n\r\n",
+        HTTPREF_E_BAD_CHUNK_DATA_END),
     ERR("CH-19", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nxxx\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_DATA_END),
     ERR("CH-20", SL "Transfer-Encoding: chunked\r\n\r\n5\nhello\r\n0\r\n\r\n", HTTPREF_E_BARE_LF),
-    ERR("CH-21", SL "Transfer-Encoding: chunked\r\n\r\n5\r\r;ABCD\r\n34\r\nhello\r\n0\r\n\r\n", HTTPREF_E_BARE_CR),
+    ERR("CH-21", SL "Transfer-Encoding: chunked\r\n\r\n5\r\r;ABCD\r\n34\r\nhello\r\n0\r\n\r\n",
+        HTTPREF_E_BARE_CR),
     ERR("CH-22", SL "Transfer-Encoding: chunked\r\n\r\n41\r\naaaa", HTTPREF_E_INCOMPLETE),
     ERR("CH-23", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n", HTTPREF_E_INCOMPLETE),
     ERR("CH-24", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\n", HTTPREF_E_INCOMPLETE),
     OK("CH-25", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\nX-Checksum: abc\r\n\r\n", 200, "foo"),
-    ERR("CH-26", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\nContent-Length: 999\r\n\r\n", HTTPREF_E_BAD_TRAILER),
-    ERR("CH-28", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\nA: b\nC: d\n\n", HTTPREF_E_BAD_TRAILER),
-    OK("CH-32", SL "Transfer-Encoding: chunked\r\n\r\nb\r\n\r\n0\r\n\r\nabcd\r\n0\r\n\r\n", 200, "\r\n0\r\n\r\nabcd"),
+    ERR("CH-26", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\nContent-Length: 999\r\n\r\n",
+        HTTPREF_E_BAD_TRAILER),
+    ERR("CH-28", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\nA: b\nC: d\n\n",
+        HTTPREF_E_BAD_TRAILER),
+    OK("CH-32", SL "Transfer-Encoding: chunked\r\n\r\nb\r\n\r\n0\r\n\r\nabcd\r\n0\r\n\r\n", 200,
+       "\r\n0\r\n\r\nabcd"),
     OK("CH-33", SL "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 200, ""),
-    ERR("CH-50", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\nX-A: 1\r\n two\r\n\r\n", HTTPREF_E_BAD_TRAILER),
+    ERR("CH-50", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\nX-A: 1\r\n two\r\n\r\n",
+        HTTPREF_E_BAD_TRAILER),
     /* bodyless (NB) */
     HEAD("NB-01", SL "Content-Length: 1234\r\n\r\n", 200),
     HEAD("NB-02", SL "Transfer-Encoding: chunked\r\n\r\n", 200),
     OK("NB-04", "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n", 204, ""),
     OK("NB-06", "HTTP/1.1 304 Not Modified\r\nContent-Length: 677777\r\n\r\n", 304, ""),
     OK("NB-08", "HTTP/1.1 100 Continue\r\n\r\n" SL "Content-Length: 2\r\n\r\nok", 200, "ok"),
-    OK("NB-10", "HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n" SL "Content-Length: 2\r\n\r\nok",
+    OK("NB-10",
+       "HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n" SL
+       "Content-Length: 2\r\n\r\nok",
        200, "ok"),
     OK("NB-11", "HTTP/1.1 199 Whatever\r\n\r\n" SL "Content-Length: 2\r\n\r\nok", 200, "ok"),
     ERR("NB-12", "HTTP/1.1 100 Continue\r\nContent-Length: 5\r\n\r\nhello" SL, HTTPREF_E_NOT_HTTP),
@@ -253,7 +308,8 @@ static void check(const tcase *c, const outcome *o, const char *how)
         ok(o->err == c->err, "%s %s: error %s (got %s)", c->id, how, httpref_code_name(c->err),
            httpref_code_name(o->err));
     } else {
-        ok(o->err == HTTPREF_OK && o->status == c->status && o->body_len == blen && !memcmp(o->body, c->body, blen),
+        ok(o->err == HTTPREF_OK && o->status == c->status && o->body_len == blen &&
+               !memcmp(o->body, c->body, blen),
            "%s %s: %d with %zu-byte body (got %s %d, %zu bytes)", c->id, how, c->status, blen,
            httpref_code_name(o->err), o->status, o->body_len);
     }
@@ -306,14 +362,16 @@ static void test_limits(void)
     memcpy(big + strlen(SL), "X: ", 3);
     h1_limits_default(&lim);
     h1_reader_init(&r, &lim, 0, 0, fields, 128);
-    ok(h1_reader_feed(&r, big, sizeof big, &used, &d, &dl) == H1_EV_ERROR && r.error == HTTPREF_E_FIELD_TOO_LONG,
+    ok(h1_reader_feed(&r, big, sizeof big, &used, &d, &dl) == H1_EV_ERROR &&
+           r.error == HTTPREF_E_FIELD_TOO_LONG,
        "HF-20: a 70 KB field line is refused at the field limit (%s)", httpref_code_name(r.error));
     lim.max_fields = 3;
     const char *many = SL "A: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n";
     char copy[128];
     strcpy(copy, many);
     h1_reader_init(&r, &lim, 0, 0, fields, 128);
-    ok(h1_reader_feed(&r, copy, strlen(copy), &used, &d, &dl) == H1_EV_ERROR && r.error == HTTPREF_E_TOO_MANY_FIELDS,
+    ok(h1_reader_feed(&r, copy, strlen(copy), &used, &d, &dl) == H1_EV_ERROR &&
+           r.error == HTTPREF_E_TOO_MANY_FIELDS,
        "HF-21: a fourth field over a limit of 3 is refused");
     h1_limits_default(&lim);
     lim.max_interim = 2;
@@ -325,7 +383,8 @@ static void test_limits(void)
         ev = h1_reader_feed(&r, copy + pos, strlen(copy) - pos, &used, &d, &dl);
         pos += used;
     } while (ev == H1_EV_INTERIM);
-    ok(ev == H1_EV_ERROR && r.error == HTTPREF_E_TOO_MANY_INTERIM, "NB-15: a third 1xx over a limit of 2 is refused");
+    ok(ev == H1_EV_ERROR && r.error == HTTPREF_E_TOO_MANY_INTERIM,
+       "NB-15: a third 1xx over a limit of 2 is refused");
 }
 
 int main(void)
