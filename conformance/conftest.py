@@ -151,6 +151,15 @@ class ScenarioItem(pytest.Item):
         exp = cfg.getoption("--expect")
         if exp:
             expected = expectations.expected(exp, self.impl, key)
+            if RANK[r["verdict"]] < RANK[expected["verdict"]] and self.desc:
+                # one retry before calling it a regression; a pass on retry is kept visible as flaky
+                again = run_case(self.sc, self.variant, self.impl, self.command, self.desc.get("capabilities", []),
+                                 strict=cfg.getoption("--strict-levels"), rfc=cfg.getoption("--rfc"))
+                if RANK[again["verdict"]] >= RANK[expected["verdict"]]:
+                    again["reason"] = f"flaky: first run {r['verdict']} ({r.get('reason', '')[:120]}); " \
+                                      f"{again.get('reason', '')}"
+                    again["group"], again["scenario"] = r["group"], r["scenario"]
+                    cfg._httpref_results[self.impl][key] = r = again
             if RANK[r["verdict"]] < RANK[expected["verdict"]]:
                 raise RegressionFailure(f"{r['verdict']} is worse than the expected {expected['verdict']}: "
                                         f"{r.get('reason', '')}")

@@ -1,6 +1,7 @@
 """Regression baselines: conformance/expectations/<impl>.toml lists the
 verdict expected for each scenario that does not pass, with a reason. A
 regression run fails only on worse results; better ones are reported."""
+import json
 import os
 import tomllib
 
@@ -29,7 +30,8 @@ def expected(option, impl, key):
 
 
 def _q(s):
-    return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")[:300] + '"'
+    # JSON string escapes are valid TOML basic-string escapes, control characters included
+    return json.dumps(str(s)[:300], ensure_ascii=False)
 
 
 def write(impl, results):

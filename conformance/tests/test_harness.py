@@ -108,6 +108,17 @@ def test_judge_classifies():
     assert v == "fail" and why.startswith("got error protocol") and "expected response 200" in why
 
 
+def test_expectations_round_trip_any_reason(tmp_path, monkeypatch):
+    from runner import expectations
+    monkeypatch.setattr(expectations, "HERE", str(tmp_path))
+    expectations._cache.clear()
+    expectations.write("x", {"A-1": {"verdict": "fail", "reason": 'curl: (56) bad\r\n"quoted" \\ \x01 é'},
+                             "A-2": {"verdict": "pass"}})
+    got = expectations.expected("auto", "x", "A-1")
+    assert got["verdict"] == "fail" and got["reason"].startswith("curl: (56) bad\r\n")
+    assert expectations.expected("auto", "x", "A-2")["verdict"] == "pass"  # passes are not listed: the default
+
+
 def _report(tmp_path):
     res = {"verdict": "fail", "reason": "got X, expected Y", "got": "response 200",
            "transcript": {"connections": [{"server": "origin", "index": 0, "client_sent": {"text": "GET / HTTP/1.1\r\n"},
