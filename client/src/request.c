@@ -142,7 +142,7 @@ char *req_base64(const char *src, size_t n)
     if (!out)
         return NULL;
     for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned char)src[i] << 16;
+        unsigned v = (unsigned)(unsigned char)src[i] << 16;
         if (i + 1 < n)
             v |= (unsigned)(unsigned char)src[i + 1] << 8;
         if (i + 2 < n)
