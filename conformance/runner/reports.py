@@ -103,6 +103,42 @@ def summary_lines(sc_scores):
     return lines
 
 
+def summary_markdown(results, sc_scores):
+    """summary.md: the table readable without a browser (generated, never edited)."""
+    impls = results["implementations"]
+    lines = ["# httpref conformance summary", "",
+             f"Generated from results.json: harness {results['run'].get('harness_commit')}, "
+             f"{results['run'].get('date', '')[:19]}, graded by RFC {results['run'].get('rfc')}; "
+             f"{len(results['scenarios'])} scenarios.", "",
+             "| implementation | version | MUST | SHOULD | MAY | POLICY | lenient | unsupported | adapter failures |",
+             "|---|---|---|---|---|---|---|---|---|"]
+
+    def cell(s, level):
+        b = s["by_level"].get(level)
+        return f"{b['pass']}/{b['total']} ({100 * b['pass'] / b['total']:.0f} %)" if b and b["total"] else "-"
+    for name in sorted(sc_scores, key=lambda n: -(sc_scores[n]["by_level"].get("MUST", {}).get("pass_rate") or 0)):
+        s = sc_scores[name]
+        c = s["counts"]
+        lines.append(f"| {name} | {impls[name].get('version')} | {cell(s, 'MUST')} | {cell(s, 'SHOULD')} | "
+                     f"{cell(s, 'MAY')} | {cell(s, 'POLICY')} | {c.get('lenient', 0)} | {c.get('unsupported', 0)} | "
+                     f"{c.get('adapter_failure', 0)} |")
+    # where implementations disagree most: scenarios with the most distinct outcomes
+    spread = []
+    for key in results["scenarios"]:
+        got = {}
+        for name, d in impls.items():
+            r = d["results"].get(key)
+            if r and r.get("got") and r["verdict"] not in ("unsupported", "skipped_dependency"):
+                got.setdefault(re.sub(r"\(.*\)| with .*", "", r["got"]).strip(), []).append(name)
+        if len(got) > 1:
+            spread.append((len(got), key, got))
+    lines += ["", f"## Where implementations disagree ({len(spread)} scenarios; the widest first)", ""]
+    for n, key, got in sorted(spread, key=lambda t: (-t[0], t[1]))[:15]:
+        title = results["scenarios"][key].get("title", "")
+        lines.append(f"- **{key}** {title}: " + "; ".join(f"{g}: {', '.join(sorted(ns))}" for g, ns in sorted(got.items())))
+    return "\n".join(lines) + "\n"
+
+
 def write_all(out, run, scenarios, versions, merged):
     os.makedirs(out, exist_ok=True)
     impls = {name: {"version": versions.get(name, "unknown"), "results": res} for name, res in merged.items()}
@@ -116,6 +152,8 @@ def write_all(out, run, scenarios, versions, merged):
         junit(os.path.join(out, f"junit-{impl}.xml"), impl, data, scenarios)
     with open(os.path.join(out, "index.html"), "w") as f:
         f.write(render_html(results, sc_scores))
+    with open(os.path.join(out, "summary.md"), "w") as f:
+        f.write(summary_markdown(results, sc_scores))
     reports_root = os.path.dirname(os.path.abspath(out))
     latest = os.path.join(reports_root, "latest")
     if os.path.basename(reports_root) == "reports":
