@@ -89,8 +89,9 @@ async function run(adapter) {
     for (const sub of spec.then) result.then.push(await one({ timeout_s: spec.timeout_s, ...sub }));
   }
   try { await client.close(); } catch (e) { /* closing is best effort */ }
-  process.stdout.write(JSON.stringify(result) + '\n');
-  process.exit(0); // do not wait for kept-alive sockets
+  // exit only once the result is flushed: stdout to a pipe is asynchronous, and
+  // exiting right away truncates a large body; kept-alive sockets are not waited for
+  process.stdout.write(JSON.stringify(result) + '\n', () => process.exit(0));
 }
 
 module.exports = { run, specBody, classify };
