@@ -33,7 +33,7 @@ def _bytes_view(side):
         except ValueError:
             raw = ""
     raw = raw[:1500] + (" ...[cut]" if len(raw) > 1500 else "")
-    return raw.encode("unicode_escape").decode("ascii").replace("\\r\\n", "\\r\\n\n").replace("\\n", "\\n\n")
+    return raw.encode("unicode_escape").decode("ascii").replace("\\n", "\\n\n")  # one line per line end
 
 
 def _sort_key(s):
