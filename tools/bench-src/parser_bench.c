@@ -35,7 +35,7 @@ static const char *corpus[] = {
        "Content-Length: 2\r\n\r\nok",
     /* chunked with trailers */
     SL "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nTrailer: Digest, Server-Timing\r\n\r\n"
-       "1a\r\n{\"items\":[1,2,3,4,5,6,7,8]}\r\n"
+       "1b\r\n{\"items\":[1,2,3,4,5,6,7,8]}\r\n"
        "10\r\n,\"more\":\"values\"\r\n1\r\n}\r\n0\r\n"
        "Digest: sha-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=\r\nServer-Timing: db;dur=53\r\n\r\n",
     /* redirect */
