@@ -483,6 +483,8 @@ int main(int argc, char **argv)
                 path = remote;
             }
             o.f = fopen(path, "wb");
+            if (o.f)
+                setvbuf(o.f, NULL, _IONBF, 0); /* body chunks are large: one write each, no stdio copy */
             if (!o.f) {
                 fprintf(stderr, "httpref: cannot write %s: %s\n", path, strerror(errno));
                 free(remote);
