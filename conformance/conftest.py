@@ -33,6 +33,8 @@ def pytest_addoption(parser):
                 help="grade SHOULDs like MUSTs: no credit for lenient outcomes (h2spec --strict)")
     g.addoption("--rfc", default="9112", choices=["9112", "2616"], help="grade by RFC 9110/9112 or by RFC 2616")
     g.addoption("--no-variants", action="store_true", help="skip the bytewise/split/reset fault variants")
+    g.addoption("--variants-for", default="all", help="comma list of implementations whose runs include the "
+                                                      "fault variants (default: all)")
     g.addoption("--report-dir", default=None, help="where results.json and the pages go "
                                                     "(default reports/<UTC timestamp>, and reports/latest)")
     g.addoption("--expect", default=None, help="regression mode: 'auto' (conformance/expectations/<impl>.toml) "
@@ -101,8 +103,10 @@ class ScenarioFile(pytest.File):
         if prefixes and not any(sc.id.startswith(p.strip()) for p in prefixes.split(",")):
             return
         variants = [None] + ([] if self.config.getoption("--no-variants") else list(sc.variants))
+        which = self.config.getoption("--variants-for")
+        with_variants = None if which == "all" else {x.strip() for x in which.split(",")}
         for name, command, d in _impls(self.config):
-            for v in variants:
+            for v in variants if with_variants is None or name in with_variants else [None]:
                 yield ScenarioItem.from_parent(self, name=f"{sc.id}{'~' + v if v else ''}[{name}]", sc=sc,
                                                variant=v, impl=name, command=command, desc=d)
 
