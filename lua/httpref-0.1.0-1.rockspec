@@ -1,0 +1,38 @@
+-- LuaRocks build of the Lua binding: `luarocks make lua/httpref-0.1.0-1.rockspec`
+-- from the repository root. The C client is compiled into the module, so the
+-- rock needs nothing installed besides a C compiler and the Lua headers.
+rockspec_format = "3.0"
+package = "httpref"
+version = "0.1.0-1"
+source = {
+  url = "git+https://example.invalid/httpref.git",  -- replace with the published repository
+  tag = "v0.1.0",
+}
+description = {
+  summary = "LuaSocket's socket.http API on a strict HTTP/1.1 client",
+  detailed = [[
+require("httpref") instead of require("socket.http"): the same request(url [, body])
+and request{...} forms, LTN12 sinks and sources, TIMEOUT/USERAGENT/PROXY, on the
+strict reference client libhttpref (RFC 9110/9112). Differences: lua/COMPATIBILITY.md.
+]],
+  license = "MIT",
+}
+dependencies = {
+  "lua >= 5.1",
+}
+build = {
+  type = "builtin",
+  modules = {
+    httpref = "lua/httpref.lua",
+    ["httpref.core"] = {
+      sources = {
+        "lua/src/httpref_core.c",
+        "client/src/client.c", "client/src/errors.c", "client/src/h1_framing.c",
+        "client/src/h1_head.c", "client/src/h1_reader.c", "client/src/receive.c",
+        "client/src/request.c", "client/src/transport_tcp.c", "client/src/url.c",
+      },
+      incdirs = { "client/include", "client/src", "lua/src" },
+      libraries = { "m" },
+    },
+  },
+}

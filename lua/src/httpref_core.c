@@ -1,0 +1,711 @@
+/*
+ * httpref.core: the C half of the Lua binding (lua/httpref.lua holds the
+ * socket.http policy: call forms, module constants, `create` sockets).
+ *
+ * core.perform(t) runs one request through libhttpref. Lua callbacks (sink,
+ * source, step, transport) are always entered through lua_pcall, so a Lua
+ * error never unwinds through libhttpref; it is kept and raised again once
+ * httpref_perform has returned and its handle is released.
+ *
+ * Returns code, headers, status_line on success, and the failure triple
+ * nil, message, NAME (plus a detail string) built by push_failure() only.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "compat.h"
+#include "httpref.h"
+#include "url.h"
+
+#define CLIENT_MT "httpref{client}"
+#define MAX_EMPTY_CHUNKS 100000 /* a source yielding "" forever must not spin forever */
+
+/* One httpref handle per call: a sink may start another request (re-entrant),
+ * and __gc frees it even if a memory error unwinds the call. */
+typedef struct lclient {
+    httpref *h;
+} lclient;
+
+/* one perform call, reachable from every callback */
+typedef struct call {
+    lua_State *L;
+    int sink_ref, step_ref, source_ref, transport_ref; /* registry refs, LUA_NOREF = none */
+    int err_ref;     /* a callback's error value (sink/source message or raised object) */
+    int raised;      /* a callback raised: raise err_ref again after the request */
+    int cb_failed;   /* the last callback reported failure (nil, err) */
+    int sink_started, sink_done;
+    const char *data; /* the body piece being delivered */
+    size_t len;
+    char *pend;      /* request body bytes the source gave but libhttpref has not taken */
+    size_t pend_len, pend_off, pend_cap;
+    int src_ended;
+    /* transport call arguments and result */
+    const char *host, *port, *sendbuf;
+    size_t sendlen;
+    char *recvbuf;
+    size_t cap, got;
+    int timeout_ms, op;
+    httpref_code tcode;
+    char tmsg[256];
+} call;
+
+static lclient *check_client(lua_State *L, int idx)
+{
+    return (lclient *)luaL_checkudata(L, idx, CLIENT_MT);
+}
+
+/* one idempotent close for both __gc and :close() */
+static int client_close(lua_State *L)
+{
+    lclient *c = check_client(L, 1);
+    if (c->h) {
+        httpref_free(c->h);
+        c->h = NULL;
+    }
+    return 0;
+}
+
+static int client_tostring(lua_State *L)
+{
+    lclient *c = check_client(L, 1);
+    lua_pushfstring(L, "httpref{client}: %p%s", (void *)c, c->h ? "" : " (closed)");
+    return 1;
+}
+
+/* keep the error value on top of the stack for the caller */
+static void keep_error(call *c)
+{
+    lua_State *L = c->L;
+    if (c->err_ref != LUA_NOREF)
+        luaL_unref(L, LUA_REGISTRYINDEX, c->err_ref);
+    c->err_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+/* Run f(c) protected. A raise is kept and flagged; returns -1 then. */
+static int invoke(call *c, lua_CFunction f)
+{
+    lua_State *L = c->L;
+    c->cb_failed = 0;
+    if (!lua_checkstack(L, 4))
+        return -1;
+    lua_pushcfunction(L, f);
+    lua_pushlightuserdata(L, c);
+    if (lua_pcall(L, 1, 0, 0) != 0) {
+        keep_error(c);
+        c->raised = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/* a (nil, err) return from a callback: keep err (or a default message) */
+static void callback_failed(call *c, int err_idx, const char *dflt)
+{
+    lua_State *L = c->L;
+    if (lua_isnoneornil(L, err_idx))
+        lua_pushstring(L, dflt);
+    else
+        lua_pushvalue(L, err_idx);
+    keep_error(c);
+    c->cb_failed = 1;
+}
+
+/* ---- response body: LTN12 sink, optionally through a pump step ---- */
+
+static int once_source(lua_State *L)
+{
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushnil(L);
+    lua_replace(L, lua_upvalueindex(1));
+    return 1;
+}
+
+static int sink_step(lua_State *L)
+{
+    call *c = (call *)lua_touserdata(L, 1);
+    if (c->step_ref != LUA_NOREF) { /* step(src, snk) with a source that yields this piece once */
+        lua_rawgeti(L, LUA_REGISTRYINDEX, c->step_ref);
+        if (c->data)
+            lua_pushlstring(L, c->data, c->len);
+        else
+            lua_pushnil(L);
+        lua_pushcclosure(L, once_source, 1);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, c->sink_ref);
+        lua_call(L, 2, 2);
+    } else {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, c->sink_ref);
+        if (c->data)
+            lua_pushlstring(L, c->data, c->len);
+        else
+            lua_pushnil(L);
+        lua_call(L, 1, 2);
+    }
+    /* a step returns nil, nil at the end of the data: that is no failure */
+    if (!lua_toboolean(L, -2) && (c->data || !lua_isnil(L, -1)))
+        callback_failed(c, lua_gettop(L), "sink aborted");
+    return 0;
+}
+
+static int on_body(void *ud, const char *data, size_t len)
+{
+    call *c = (call *)ud;
+    if (c->sink_ref == LUA_NOREF)
+        return 0;
+    c->data = data;
+    c->len = len;
+    if (data)
+        c->sink_started = 1;
+    else
+        c->sink_done = 1;
+    return invoke(c, sink_step) != 0 || c->cb_failed;
+}
+
+/* after a failure mid-body, the sink hears (nil, message) as from LuaSocket */
+static int sink_abort(lua_State *L)
+{
+    call *c = (call *)lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->sink_ref);
+    lua_pushnil(L);
+    lua_pushstring(L, c->tmsg);
+    lua_call(L, 2, 0);
+    return 0;
+}
+
+/* ---- request body: LTN12 source, optionally through a pump step ---- */
+
+static void pend_put(call *c, const char *s, size_t n)
+{
+    if (n > c->pend_cap) {
+        char *p = (char *)realloc(c->pend, n);
+        if (!p)
+            luaL_error(c->L, "out of memory");
+        c->pend = p;
+        c->pend_cap = n;
+    }
+    memcpy(c->pend, s, n);
+    c->pend_len = n;
+    c->pend_off = 0;
+}
+
+/* a chunk (or nil, err) handed over by the source: the sink a step pumps into */
+static void take_chunk(call *c, lua_State *L, int chunk_idx, int err_idx)
+{
+    if (lua_type(L, chunk_idx) == LUA_TSTRING) {
+        size_t n;
+        const char *s = lua_tolstring(L, chunk_idx, &n);
+        pend_put(c, s, n);
+    } else if (lua_isnil(L, chunk_idx)) {
+        if (lua_isnoneornil(L, err_idx))
+            c->src_ended = 1;
+        else
+            callback_failed(c, err_idx, "source failed");
+    } else {
+        luaL_error(L, "source returned a %s (string or nil expected)", luaL_typename(L, chunk_idx));
+    }
+}
+
+static int capture_sink(lua_State *L)
+{
+    call *c = (call *)lua_touserdata(L, lua_upvalueindex(1));
+    take_chunk(c, L, 1, 2);
+    lua_pushinteger(L, 1);
+    return 1;
+}
+
+static int source_pull(lua_State *L)
+{
+    call *c = (call *)lua_touserdata(L, 1);
+    if (c->step_ref != LUA_NOREF) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, c->step_ref);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, c->source_ref);
+        lua_pushlightuserdata(L, c);
+        lua_pushcclosure(L, capture_sink, 1);
+        lua_call(L, 2, 2);
+        /* the step failed without telling the sink: the source's error */
+        if (!lua_toboolean(L, -2) && !c->src_ended && !c->cb_failed && !lua_isnil(L, -1))
+            callback_failed(c, lua_gettop(L), "source failed");
+    } else {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, c->source_ref);
+        lua_call(L, 0, 2);
+        take_chunk(c, L, lua_gettop(L) - 1, lua_gettop(L));
+    }
+    return 0;
+}
+
+static long on_source(void *ud, char *buf, size_t cap)
+{
+    call *c = (call *)ud;
+    long empties = 0;
+    while (c->pend_off >= c->pend_len) {
+        if (c->src_ended)
+            return 0;
+        c->pend_len = c->pend_off = 0;
+        if (invoke(c, source_pull) != 0 || c->cb_failed)
+            return -1;
+        if (c->pend_len == 0 && !c->src_ended && ++empties > MAX_EMPTY_CHUNKS) {
+            lua_pushstring(c->L, "source returned only empty chunks");
+            keep_error(c);
+            return -1;
+        }
+    }
+    size_t n = c->pend_len - c->pend_off;
+    if (n > cap)
+        n = cap;
+    memcpy(buf, c->pend + c->pend_off, n);
+    c->pend_off += n;
+    return (long)n;
+}
+
+/* ---- transport: Lua functions connect/send/recv/close (from `create`) ---- */
+
+enum { OP_CONNECT, OP_SEND, OP_RECV };
+
+/* LuaSocket's words to codes; anything else is the transport's own failure */
+static httpref_code transport_code(int op, const char *msg)
+{
+    if (!strcmp(msg, "timeout"))
+        return op == OP_CONNECT ? HTTPREF_E_CONNECT_TIMEOUT : HTTPREF_E_TIMEOUT;
+    if (!strcmp(msg, "closed"))
+        return op == OP_CONNECT ? HTTPREF_E_CONNECT : op == OP_SEND ? HTTPREF_E_SEND : HTTPREF_E_RECV;
+    if (strstr(msg, "refused"))
+        return HTTPREF_E_CONNECT;
+    if (strstr(msg, "not known") || strstr(msg, "host not found") || strstr(msg, "name resolution"))
+        return HTTPREF_E_DNS;
+    return HTTPREF_E_TRANSPORT;
+}
+
+static int transport_call(lua_State *L)
+{
+    call *c = (call *)lua_touserdata(L, 1);
+    static const char *const names[] = {"connect", "send", "recv"};
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->transport_ref);
+    lua_getfield(L, -1, names[c->op]);
+    if (c->op == OP_CONNECT) {
+        lua_pushstring(L, c->host);
+        lua_pushstring(L, c->port);
+    } else if (c->op == OP_SEND) {
+        lua_pushlstring(L, c->sendbuf, c->sendlen);
+        lua_pushnil(L);
+    } else {
+        lua_pushinteger(L, (lua_Integer)c->cap);
+        lua_pushnil(L);
+    }
+    lua_pushnumber(L, c->timeout_ms / 1000.0);
+    lua_call(L, 3, 2);
+    if (c->op == OP_RECV && lua_type(L, -2) == LUA_TSTRING) {
+        size_t n;
+        const char *s = lua_tolstring(L, -2, &n);
+        if (n > c->cap)
+            luaL_error(L, "transport recv returned %d bytes, more than the %d asked", (int)n, (int)c->cap);
+        memcpy(c->recvbuf, s, n);
+        c->got = n;
+        c->tcode = HTTPREF_OK;
+    } else if (lua_toboolean(L, -2) && c->op != OP_RECV) {
+        c->tcode = HTTPREF_OK;
+    } else {
+        const char *m = lua_tostring(L, -1);
+        snprintf(c->tmsg, sizeof c->tmsg, "%s", m ? m : "transport failed");
+        c->tcode = transport_code(c->op, c->tmsg);
+    }
+    return 0;
+}
+
+static httpref_code run_transport(call *c, int op, int timeout_ms)
+{
+    c->op = op;
+    c->timeout_ms = timeout_ms;
+    if (invoke(c, transport_call) != 0) {
+        snprintf(c->tmsg, sizeof c->tmsg, "the transport raised an error");
+        return HTTPREF_E_TRANSPORT;
+    }
+    return c->tcode;
+}
+
+static httpref_code tr_connect(void *ctx, const char *host, const char *port, int timeout_ms)
+{
+    call *c = (call *)ctx;
+    c->host = host;
+    c->port = port;
+    return run_transport(c, OP_CONNECT, timeout_ms);
+}
+
+static httpref_code tr_send(void *ctx, const char *buf, size_t len, int timeout_ms)
+{
+    call *c = (call *)ctx;
+    c->sendbuf = buf;
+    c->sendlen = len;
+    return run_transport(c, OP_SEND, timeout_ms);
+}
+
+static httpref_code tr_recv(void *ctx, char *buf, size_t cap, size_t *got, int timeout_ms)
+{
+    call *c = (call *)ctx;
+    c->recvbuf = buf;
+    c->cap = cap;
+    c->got = 0;
+    httpref_code rc = run_transport(c, OP_RECV, timeout_ms);
+    *got = c->got;
+    return rc;
+}
+
+static int transport_close_l(lua_State *L)
+{
+    call *c = (call *)lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->transport_ref);
+    lua_getfield(L, -1, "close");
+    lua_call(L, 0, 0);
+    return 0;
+}
+
+static void tr_close(void *ctx)
+{
+    invoke((call *)ctx, transport_close_l);
+}
+
+static const char *tr_strerror(void *ctx)
+{
+    call *c = (call *)ctx;
+    return c->tmsg[0] ? c->tmsg : NULL;
+}
+
+/* ---- arguments ---- */
+
+/* push t[name]; raise unless it is nil or of the wanted type */
+static int field_of(lua_State *L, const char *name, int type)
+{
+    lua_getfield(L, 1, name);
+    int t = lua_type(L, -1);
+    if (t != LUA_TNIL && t != type && !(type == LUA_TSTRING && t == LUA_TNUMBER))
+        luaL_error(L, "bad field '%s' (%s expected, got %s)", name, lua_typename(L, type), luaL_typename(L, -1));
+    return t != LUA_TNIL;
+}
+
+static int ref_field(lua_State *L, const char *name, int type)
+{
+    if (!field_of(L, name, type)) {
+        lua_pop(L, 1);
+        return LUA_NOREF;
+    }
+    return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+static int cmp_field(const void *a, const void *b)
+{
+    return strcasecmp(((const httpref_field *)a)->name, ((const httpref_field *)b)->name);
+}
+
+/* t.headers {name = value}: an array of fields sorted by name, so the wire is
+ * the same on every run (LuaSocket's order follows pairs()). The strings stay
+ * anchored in a table left on the stack. */
+static httpref_field *collect_headers(lua_State *L, size_t *n, int64_t *content_length)
+{
+    *n = 0;
+    *content_length = -1;
+    if (!field_of(L, "headers", LUA_TTABLE))
+        return NULL;
+    int src = lua_gettop(L);
+    lua_newtable(L);
+    int anchor = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, src)) {
+        if (lua_type(L, -2) != LUA_TSTRING)
+            luaL_error(L, "bad header name (string expected, got %s)", luaL_typename(L, -2));
+        if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
+            luaL_error(L, "bad value of header '%s' (string expected, got %s)", lua_tostring(L, -2),
+                       luaL_typename(L, -1));
+        lua_pushvalue(L, -2);
+        lua_rawseti(L, anchor, (int)(2 * *n + 1));
+        lua_pushvalue(L, -1);
+        lua_tolstring(L, -1, NULL); /* a number becomes its string; a NUL inside stays, to be refused */
+        lua_rawseti(L, anchor, (int)(2 * *n + 2));
+        lua_pop(L, 1);
+        (*n)++;
+    }
+    httpref_field *f = (httpref_field *)lua_newuserdata(L, (*n ? *n : 1) * sizeof *f);
+    for (size_t i = 0; i < *n; i++) {
+        lua_rawgeti(L, anchor, (int)(2 * i + 1));
+        f[i].name = lua_tolstring(L, -1, &f[i].name_len);
+        lua_rawgeti(L, anchor, (int)(2 * i + 2));
+        f[i].value = lua_tolstring(L, -1, &f[i].value_len);
+        lua_pop(L, 2);
+        if (!strcasecmp(f[i].name, "content-length")) {
+            char *end;
+            long long v = strtoll(f[i].value, &end, 10);
+            if (*f[i].value >= '0' && *f[i].value <= '9' && !*end && v >= 0)
+                *content_length = v;
+        }
+    }
+    qsort(f, *n, sizeof *f, cmp_field);
+    return f;
+}
+
+/* a URL without a port gets the module's PORT when that is not 80 */
+static const char *with_default_port(lua_State *L, const char *u, lua_Integer port)
+{
+    uri_parts p;
+    if (port == 80)
+        return u;
+    uri_split(u, &p);
+    if (!p.authority)
+        return u;
+    const char *a = p.authority, *end = a + p.authority_len;
+    const char *host = memchr(a, '@', p.authority_len) ? (const char *)memchr(a, '@', p.authority_len) + 1 : a;
+    const char *colon = NULL;
+    for (const char *q = host; q < end; q++) {
+        if (*q == ']')
+            colon = NULL;
+        else if (*q == ':')
+            colon = q;
+    }
+    if (colon)
+        return u;
+    lua_pushlstring(L, u, (size_t)(end - u));
+    lua_pushfstring(L, ":%d", (int)port);
+    lua_pushstring(L, end);
+    lua_concat(L, 3);
+    return lua_tostring(L, -1);
+}
+
+static int set_long(lua_State *L, httpref *h, httpref_option opt, const char *name, double scale)
+{
+    if (!field_of(L, name, LUA_TNUMBER))
+        return 0;
+    double v = lua_tonumber(L, -1) * scale;
+    if (!(v >= 0 && v <= 2147483647.0)) /* also refuses NaN */
+        luaL_error(L, "bad field '%s' (out of range)", name);
+    if (httpref_setopt(h, opt, (long)ceil(v)) != HTTPREF_OK)
+        luaL_error(L, "bad field '%s' (refused by libhttpref)", name);
+    return 1;
+}
+
+/* ---- results ---- */
+
+/* the failure triple in one place: nil, message, NAME, detail */
+static int push_failure(lua_State *L, call *c, httpref *h, httpref_code code)
+{
+    lua_pushnil(L);
+    switch (code) {
+    case HTTPREF_E_SINK:
+    case HTTPREF_E_SOURCE:
+        /* the callback's own error value, as LuaSocket returns it */
+        if (c->err_ref != LUA_NOREF)
+            lua_rawgeti(L, LUA_REGISTRYINDEX, c->err_ref);
+        else
+            lua_pushstring(L, httpref_strerror(code));
+        break;
+    case HTTPREF_E_DNS:
+        lua_pushliteral(L, "host not found"); /* the seed manual's words */
+        break;
+    case HTTPREF_E_CONNECT:
+        lua_pushliteral(L, "connection refused");
+        break;
+    case HTTPREF_E_TRANSPORT:
+        lua_pushstring(L, c->tmsg[0] ? c->tmsg : httpref_strerror(code));
+        break;
+    default:
+        switch (httpref_code_class(code)) {
+        case HTTPREF_CLASS_TIMEOUT:
+            lua_pushliteral(L, "timeout");
+            break;
+        case HTTPREF_CLASS_CLOSED:
+            lua_pushliteral(L, "closed");
+            break;
+        default:
+            lua_pushstring(L, httpref_strerror(code));
+        }
+    }
+    lua_pushstring(L, httpref_code_name(code));
+    int64_t off = h ? httpref_last_error_offset(h) : -1;
+    const char *why = h ? httpref_last_error_reason(h) : "";
+    if (off >= 0)
+        lua_pushfstring(L, "%s: %s (at byte %d)", httpref_strerror(code), why, (int)off);
+    else
+        lua_pushfstring(L, "%s: %s", httpref_strerror(code), why);
+    return 4;
+}
+
+static void push_response(lua_State *L, const httpref_response *r)
+{
+    lua_pushinteger(L, r->status);
+    lua_createtable(L, 0, (int)r->njoined);
+    for (size_t i = 0; i < r->njoined; i++) {
+        lua_pushlstring(L, r->joined[i].name, r->joined[i].name_len);
+        lua_pushlstring(L, r->joined[i].value, r->joined[i].value_len);
+        lua_rawset(L, -3);
+    }
+    lua_pushstring(L, r->status_line);
+}
+
+static void release(lua_State *L, call *c)
+{
+    int *refs[] = {&c->sink_ref, &c->step_ref, &c->source_ref, &c->transport_ref};
+    for (size_t i = 0; i < sizeof refs / sizeof *refs; i++) {
+        luaL_unref(L, LUA_REGISTRYINDEX, *refs[i]);
+        *refs[i] = LUA_NOREF;
+    }
+    free(c->pend);
+    c->pend = NULL;
+}
+
+/* core.perform{url=, method=, headers=, body=, source=, step=, sink=, redirect=,
+ * maxredirects=, proxy=, timeout=, useragent=, port=, transport=} */
+static int l_perform(lua_State *L)
+{
+    httpref_request rq;
+    memset(&rq, 0, sizeof rq);
+    rq.source_length = -1;
+    rq.redirect = -1;
+    rq.max_redirects = -1;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+
+    lclient *lc = (lclient *)lua_newuserdata(L, sizeof *lc);
+    lc->h = NULL;
+    luaL_setmetatable(L, CLIENT_MT);
+    lc->h = httpref_new();
+    if (!lc->h)
+        return luaL_error(L, "out of memory");
+    httpref *h = lc->h;
+
+    /* everything that may raise comes before the first registry ref */
+    if (!field_of(L, "url", LUA_TSTRING))
+        return luaL_error(L, "bad field 'url' (string expected, got nil)");
+    rq.url = lua_tostring(L, -1);
+    if (field_of(L, "port", LUA_TNUMBER))
+        rq.url = with_default_port(L, rq.url, lua_tointeger(L, -1));
+    if (field_of(L, "method", LUA_TSTRING))
+        rq.method = lua_tostring(L, -1);
+    if (field_of(L, "proxy", LUA_TSTRING))
+        rq.proxy = lua_tostring(L, -1);
+    if (field_of(L, "body", LUA_TSTRING))
+        rq.body = lua_tolstring(L, -1, &rq.body_len);
+    lua_getfield(L, 1, "redirect");
+    if (!lua_isnil(L, -1))
+        rq.redirect = lua_toboolean(L, -1) ? -1 : 0; /* true = LuaSocket's rules, the default */
+    if (field_of(L, "maxredirects", LUA_TNUMBER)) {
+        lua_Number m = lua_tonumber(L, -1);
+        if (!(m >= 0 && m <= 1000))
+            return luaL_error(L, "bad field 'maxredirects' (0..1000 expected)");
+        rq.max_redirects = (int)m;
+    }
+    int64_t caller_cl;
+    rq.headers = collect_headers(L, &rq.nheaders, &caller_cl);
+    set_long(L, h, HTTPREF_OPT_TIMEOUT_MS, "timeout", 1000.0);
+    set_long(L, h, HTTPREF_OPT_DEADLINE_MS, "deadline", 1000.0);
+    set_long(L, h, HTTPREF_OPT_MAX_BODY, "maxbody", 1.0);
+    set_long(L, h, HTTPREF_OPT_LENIENT, "lenient", 1.0);
+    lua_getfield(L, 1, "useragent");
+    if (lua_type(L, -1) == LUA_TSTRING)
+        httpref_set_user_agent(h, lua_tostring(L, -1));
+    else if (lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+        httpref_set_user_agent(h, NULL);
+    else if (!lua_isnil(L, -1))
+        return luaL_error(L, "bad field 'useragent' (string or false expected)");
+    field_of(L, "transport", LUA_TTABLE);
+    field_of(L, "sink", LUA_TFUNCTION);
+    field_of(L, "source", LUA_TFUNCTION);
+    field_of(L, "step", LUA_TFUNCTION);
+    if (rq.body && !lua_isnil(L, -2))
+        return luaL_error(L, "give either 'body' or 'source', not both");
+
+    call c;
+    memset(&c, 0, sizeof c);
+    c.L = L;
+    c.err_ref = LUA_NOREF;
+    c.step_ref = ref_field(L, "step", LUA_TFUNCTION);
+    c.source_ref = ref_field(L, "source", LUA_TFUNCTION);
+    c.sink_ref = ref_field(L, "sink", LUA_TFUNCTION);
+    c.transport_ref = ref_field(L, "transport", LUA_TTABLE);
+    if (c.source_ref != LUA_NOREF) {
+        rq.source = on_source;
+        rq.source_ud = &c;
+        rq.source_length = caller_cl; /* -1: chunked */
+    }
+    rq.sink = on_body;
+    rq.sink_ud = &c;
+    if (c.transport_ref != LUA_NOREF) {
+        httpref_transport t = {&c, tr_connect, tr_send, tr_recv, tr_close, tr_strerror};
+        httpref_set_transport(h, &t);
+    }
+
+    httpref_response resp;
+    httpref_code rc = httpref_perform(h, &rq, &resp);
+    int nret;
+    if (c.raised) {
+        nret = -1;
+    } else if (rc == HTTPREF_OK) {
+        push_response(L, &resp);
+        nret = 3;
+    } else {
+        if (c.sink_started && !c.sink_done && c.sink_ref != LUA_NOREF && rc != HTTPREF_E_SINK) {
+            snprintf(c.tmsg, sizeof c.tmsg, "%s", httpref_strerror(rc));
+            invoke(&c, sink_abort);
+        }
+        nret = c.raised ? -1 : push_failure(L, &c, h, rc);
+    }
+    httpref_free(h);
+    lc->h = NULL;
+    release(L, &c);
+    if (nret < 0) { /* a callback raised: raise its error in the caller */
+        lua_rawgeti(L, LUA_REGISTRYINDEX, c.err_ref);
+        luaL_unref(L, LUA_REGISTRYINDEX, c.err_ref);
+        return lua_error(L);
+    }
+    luaL_unref(L, LUA_REGISTRYINDEX, c.err_ref);
+    return nret;
+}
+
+static int l_strerror(lua_State *L)
+{
+    lua_Integer code = luaL_checkinteger(L, 1);
+    luaL_argcheck(L, code >= 0 && code <= HTTPREF_E_LAST, 1, "not an httpref error number");
+    lua_pushstring(L, httpref_strerror((httpref_code)code));
+    lua_pushstring(L, httpref_code_name((httpref_code)code));
+    lua_pushstring(L, httpref_class_name(httpref_code_class((httpref_code)code)));
+    return 3;
+}
+
+static const luaL_Reg client_methods[] = {
+    {"__gc", client_close},
+    {"__tostring", client_tostring},
+    {"close", client_close},
+    {NULL, NULL},
+};
+
+static const luaL_Reg functions[] = {
+    {"perform", l_perform},
+    {"strerror", l_strerror},
+    {NULL, NULL},
+};
+
+int luaopen_httpref_core(lua_State *L);
+
+int luaopen_httpref_core(lua_State *L)
+{
+    if (luaL_newmetatable(L, CLIENT_MT)) {
+#if LUA_VERSION_NUM < 502
+        luaL_register(L, NULL, client_methods);
+#else
+        luaL_setfuncs(L, client_methods, 0);
+#endif
+        lua_pushvalue(L, -1);
+        lua_setfield(L, -2, "__index");
+    }
+    lua_pop(L, 1);
+    luaL_newlib(L, functions);
+    lua_pushliteral(L, "httpref.core");
+    lua_setfield(L, -2, "_NAME");
+    lua_pushliteral(L, HTTPREF_VERSION);
+    lua_setfield(L, -2, "_VERSION");
+    /* error names -> numbers, for programs that switch on the third return */
+    lua_newtable(L);
+    for (int i = 0; i <= HTTPREF_E_LAST; i++) {
+        lua_pushinteger(L, i);
+        lua_setfield(L, -2, httpref_code_name((httpref_code)i));
+    }
+    lua_setfield(L, -2, "errors");
+    return 1;
+}
