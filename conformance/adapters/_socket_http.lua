@@ -1,0 +1,159 @@
+-- Shared adapter body for modules with socket.http's API: real LuaSocket
+-- ("luasocket") and this project's binding ("httpref-lua"). Usage:
+--   lua5.4 _socket_http.lua luasocket|httpref-lua [--describe]
+-- Both open one connection per request, so `then` follow-ups run as further
+-- requests without reuse (no `sequence` capability). A response is reported
+-- exactly as the module hands it to a program.
+local cjson = require "cjson"
+local NAME = arg[1]
+local http, VERSION, classify
+
+local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+local function b64(s)
+  return ((s:gsub(".", function(x)
+    local r, b = "", x:byte()
+    for i = 8, 1, -1 do r = r .. (b % 2 ^ i - b % 2 ^ (i - 1) > 0 and "1" or "0") end
+    return r
+  end) .. "0000"):gsub("%d%d%d?%d?%d?%d?", function(x)
+    if #x < 6 then return "" end
+    local c = 0
+    for i = 1, 6 do c = c + (x:sub(i, i) == "1" and 2 ^ (6 - i) or 0) end
+    return B64:sub(c + 1, c + 1)
+  end) .. ({ "", "==", "=" })[#s % 3 + 1])
+end
+local function unb64(s)
+  s = s:gsub("[^%w%+/=]", "")
+  return (s:gsub(".", function(x)
+    if x == "=" then return "" end
+    local r, f = "", (B64:find(x, 1, true) - 1)
+    for i = 6, 1, -1 do r = r .. (f % 2 ^ i - f % 2 ^ (i - 1) > 0 and "1" or "0") end
+    return r
+  end):gsub("%d%d%d?%d?%d?%d?%d?%d?", function(x)
+    if #x ~= 8 then return "" end
+    local c = 0
+    for i = 1, 8 do c = c + (x:sub(i, i) == "1" and 2 ^ (8 - i) or 0) end
+    return string.char(c)
+  end))
+end
+
+if NAME == "luasocket" then
+  http = require "socket.http"
+  local socket = require "socket"
+  -- socket._VERSION says 3.0.0 in Debian's 3.1.0 package: report the package version beside it
+  local p = io.popen("dpkg-query -W -f='${Version}' lua-socket 2>/dev/null")
+  local v = p and p:read("a") or ""
+  if p then p:close() end
+  VERSION = "Debian lua-socket " .. (v ~= "" and v or "unknown") .. " (" .. socket._VERSION .. ")"
+  -- LuaSocket's error strings, mapped to the shared classes
+  classify = function(msg)
+    local m = tostring(msg):lower()
+    if m:find("host not found") or m:find("name or service") or m:find("not known") then return "dns" end
+    if m:find("connection refused") then return "connect" end
+    if m:find("timeout") then return "timeout" end
+    if m:find("closed") then return "closed" end
+    if m:find("unknown scheme") or m:find("invalid url") then return "invalid_request" end
+    if m:find("malformed") or m:find("invalid") or m:find("status") then return "protocol" end
+    return "other"
+  end
+elseif NAME == "httpref-lua" then
+  http = require "httpref"
+  VERSION = http._VERSION .. " (" .. _VERSION .. ")"
+  -- the binding's third return value names the error; its class comes with it
+  classify = function(_, name)
+    local n = name and http.errors[name]
+    if not n then return "other" end
+    return select(3, http.strerror(n))
+  end
+else
+  io.stderr:write("_socket_http.lua: unknown module " .. tostring(NAME) .. "\n")
+  os.exit(2)
+end
+local CAPS = { "simple-form", "generic-form", "proxy", "redirect-control", "request-body", "timeouts",
+               "custom-headers", "head" }
+if NAME == "httpref-lua" then CAPS[#CAPS + 1] = "max-redirects" end
+
+local function string_source(s)
+  local done = false
+  return function()
+    if done then return nil end
+    done = true
+    return s
+  end
+end
+
+local function perform(spec)
+  local null = cjson.null
+  local body = (spec.body ~= nil and spec.body ~= null) and unb64(spec.body) or nil
+  local method = (spec.method ~= nil and spec.method ~= null) and spec.method or nil
+  if spec.timeout_s and spec.timeout_s ~= null then
+    http.TIMEOUT = spec.timeout_s
+    -- the binding can also bound the whole request, as the spec's limit means
+    if NAME == "httpref-lua" then http.DEADLINE = spec.timeout_s end
+  end
+  local chunks = {}
+  local ok, code, headers, status, name
+  if spec.form == "simple" and not method and (spec.headers == nil or spec.headers == null) then
+    -- the simple form: a string body makes it a POST with the form content type
+    local b
+    b, code, headers, status = http.request(spec.url, body)
+    ok, name = b, headers
+    if b then chunks = { b } end
+  else
+    local h = {}
+    for _, pair in ipairs((spec.headers ~= nil and spec.headers ~= null) and spec.headers or {}) do
+      -- a header table is a map: the API cannot send one field name twice
+      if h[pair[1]:lower()] then
+        return { outcome = "error", error = { class = "unsupported",
+                 message = "socket.http's header table cannot send " .. pair[1] .. " twice" } }
+      end
+      h[pair[1]:lower()] = pair[2]
+    end
+    if spec.form == "simple" and body and not h["content-type"] then
+      h["content-type"] = "application/x-www-form-urlencoded"
+    end
+    if body and not h["content-length"] then h["content-length"] = tostring(#body) end
+    local req = { url = spec.url, method = method or (body and "POST" or "GET"), headers = h,
+                  sink = function(chunk) if chunk then chunks[#chunks + 1] = chunk end return 1 end,
+                  source = body and string_source(body) or nil }
+    if spec.redirect ~= nil and spec.redirect ~= null then req.redirect = spec.redirect end
+    if spec.max_redirects ~= nil and spec.max_redirects ~= null then req.maxredirects = spec.max_redirects end
+    if spec.proxy ~= nil and spec.proxy ~= null then req.proxy = spec.proxy end
+    ok, code, headers, status = http.request(req)
+    name = headers
+  end
+  if not ok then
+    return { outcome = "error", error = { class = classify(code, name), message = tostring(code) } }
+  end
+  local hs = {}
+  for k, v in pairs(headers or {}) do hs[#hs + 1] = { k, v } end
+  table.sort(hs, function(a, b) return a[1] < b[1] end)
+  local version, reason = tostring(status or ""):match("^(HTTP/%S+)%s+%d+%s*(.*)$")
+  return { outcome = "response", status = tonumber(code), reason = reason or null, version = version or null,
+           headers = hs, body = b64(table.concat(chunks)) }
+end
+
+local function safe(spec)
+  local ok, res = pcall(perform, spec)
+  if not ok then res = { outcome = "error", error = { class = classify(res), message = tostring(res) } } end
+  res.implementation = { name = NAME, version = VERSION }
+  return res
+end
+
+if arg[2] == "--describe" then
+  io.write(cjson.encode({ name = NAME, version = VERSION, capabilities = CAPS }), "\n")
+  os.exit(0)
+end
+local ok, spec = pcall(cjson.decode, io.read("a"))
+if not ok or type(spec) ~= "table" or type(spec.url) ~= "string" then
+  io.stderr:write(NAME .. " adapter: bad request spec: " .. tostring(spec) .. "\n")
+  os.exit(2)
+end
+local result = safe(spec)
+if type(spec["then"]) == "table" then
+  result["then"] = {}
+  for i, sub in ipairs(spec["then"]) do
+    if sub.timeout_s == nil then sub.timeout_s = spec.timeout_s end
+    result["then"][i] = safe(sub)
+  end
+end
+io.write(cjson.encode(result), "\n")
