@@ -81,6 +81,10 @@ local function string_source(s)
   end
 end
 
+-- past this, the adapter reads on but keeps nothing: the client's own bounds
+-- decide how an endless body ends (the CLI adapter has the same cap)
+local MAX_BODY = 64 * 1024 * 1024
+
 local function perform(spec)
   local null = cjson.null
   local body = (spec.body ~= nil and spec.body ~= null) and unb64(spec.body) or nil
@@ -90,7 +94,13 @@ local function perform(spec)
     -- the binding can also bound the whole request, as the spec's limit means
     if NAME == "httpref-lua" then http.DEADLINE = spec.timeout_s end
   end
-  local chunks = {}
+  local chunks, kept, over = {}, 0, false
+  local function sink(chunk)
+    if chunk and not over then
+      if kept + #chunk > MAX_BODY then over = true else chunks[#chunks + 1] = chunk; kept = kept + #chunk end
+    end
+    return 1
+  end
   local ok, code, headers, status, name
   if spec.form == "simple" and not method and (spec.headers == nil or spec.headers == null) then
     -- the simple form: a string body makes it a POST with the form content type
@@ -113,7 +123,7 @@ local function perform(spec)
     end
     if body and not h["content-length"] then h["content-length"] = tostring(#body) end
     local req = { url = spec.url, method = method or (body and "POST" or "GET"), headers = h,
-                  sink = function(chunk) if chunk then chunks[#chunks + 1] = chunk end return 1 end,
+                  sink = sink,
                   source = body and string_source(body) or nil }
     if spec.redirect ~= nil and spec.redirect ~= null then req.redirect = spec.redirect end
     if spec.max_redirects ~= nil and spec.max_redirects ~= null then req.maxredirects = spec.max_redirects end
@@ -123,6 +133,10 @@ local function perform(spec)
   end
   if not ok then
     return { outcome = "error", error = { class = classify(code, name), message = tostring(code) } }
+  end
+  if over then
+    return { outcome = "error", error = { class = "other",
+             message = "response body larger than the adapter's 64 MiB cap (read to its end, not kept)" } }
   end
   local hs = {}
   for k, v in pairs(headers or {}) do hs[#hs + 1] = { k, v } end

@@ -35,15 +35,22 @@ def _q(s):
 
 
 def write(impl, results):
+    """Record this run's verdicts; entries of cases the run did not include
+    (a --scenario or --no-variants subset) are kept as they were."""
     os.makedirs(HERE, exist_ok=True)
+    path = os.path.join(HERE, f"{impl}.toml")
+    _cache.pop(path, None)
+    merged = {k: v for k, v in _load(path).items() if isinstance(v, dict) and k not in results}
+    merged.update(results)
+    _cache.pop(path, None)
     lines = [f"# Expected non-pass verdicts of {impl}; written by --update-expectations.",
              "# A regression run (--expect auto) fails on anything worse than listed here.", ""]
-    for key in sorted(results):
-        r = results[key]
+    for key in sorted(merged):
+        r = merged[key]
         if r["verdict"] != "pass":
             lines.append(f"[{_q(key)}]")
             lines.append(f"verdict = {_q(r['verdict'])}")
             lines.append(f"reason = {_q(r.get('reason', ''))}")
             lines.append("")
-    with open(os.path.join(HERE, f"{impl}.toml"), "w") as f:
+    with open(path, "w") as f:
         f.write("\n".join(lines))
