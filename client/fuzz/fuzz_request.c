@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (url_parse("http://user:pw@h.example:8080/p?q", &u, detail, sizeof detail) == HTTPREF_OK) {
         strbuf out = {0};
         int64_t cl;
-        req_spec s = {parts[0], &u, NULL, f, nf, 0, 0, "fuzz/1", (int)(size & 1), (size & 2) ? 5 : -2};
+        req_spec s = {parts[0], &u, NULL, f, nf, 0, 0, "fuzz/1", (int)(size & 1), (size & 2) ? 5 : -2, 0};
         if (req_build_head(&out, &s, &cl, detail, sizeof detail) == HTTPREF_OK) {
             for (size_t k = 0; k < out.len; k++) {
                 char c = out.p[k];

@@ -102,9 +102,27 @@ static int is_singleton(const char *name)
     return 0;
 }
 
+/* the caller's bytes as they may appear in an error detail: printable ASCII
+ * kept, anything else as \xHH, at most 40 bytes (a refused CR LF must not
+ * reach a log line raw) */
+static const char *shown(char *dst, size_t cap, const char *src)
+{
+    size_t o = 0;
+    for (size_t i = 0; src && src[i] && i < 40 && o + 5 < cap; i++) {
+        unsigned char c = (unsigned char)src[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\')
+            dst[o++] = (char)c;
+        else
+            o += (size_t)snprintf(dst + o, cap - o, "\\x%02x", c);
+    }
+    dst[o] = 0;
+    return dst;
+}
+
 httpref_code req_validate(const char *method, const httpref_field *headers, size_t n, char *detail,
                           size_t dlen)
 {
+    char esc[200];
     /* method = token (RFC 9110 §9.1) */
     if (!method || !is_token(method)) {
         snprintf(detail, dlen, "method is not a token (RFC 9110 §9.1)");
@@ -113,13 +131,13 @@ httpref_code req_validate(const char *method, const httpref_field *headers, size
     for (size_t i = 0; i < n; i++) {
         if (!headers[i].name || !is_token(headers[i].name) ||
             (headers[i].name_len && headers[i].name_len != strlen(headers[i].name))) {
-            snprintf(detail, dlen, "request field name \"%.40s\" is not a token (RFC 9110 §5.1)",
-                     headers[i].name ? headers[i].name : "");
+            snprintf(detail, dlen, "request field name \"%s\" is not a token (RFC 9110 §5.1)",
+                     shown(esc, sizeof esc, headers[i].name));
             return HTTPREF_E_BAD_FIELD_NAME;
         }
         if (headers[i].value && !is_field_value(headers[i].value, value_length(&headers[i]))) {
-            snprintf(detail, dlen, "value of request field %.40s holds CR, LF, NUL or a control character",
-                     headers[i].name);
+            snprintf(detail, dlen, "value of request field %s holds CR, LF, NUL or a control character",
+                     shown(esc, sizeof esc, headers[i].name));
             return HTTPREF_E_BAD_FIELD_VALUE;
         }
         if (headers[i].value && is_singleton(headers[i].name)) {
@@ -187,6 +205,15 @@ static void field(strbuf *b, const char *name, const char *value)
     sb_add(b, "\r\n", 2);
 }
 
+/* a caller's field: exactly the value_length() bytes req_validate checked */
+static void caller_field_line(strbuf *b, const httpref_field *f)
+{
+    sb_adds(b, f->name);
+    sb_add(b, ": ", 2);
+    sb_add(b, f->value, value_length(f));
+    sb_add(b, "\r\n", 2);
+}
+
 static int basic(strbuf *b, const char *name, const char *user, const char *pass)
 {
     size_t n = strlen(user) + strlen(pass) + 2;
@@ -224,7 +251,8 @@ httpref_code req_build_head(strbuf *out, const req_spec *s, int64_t *caller_cl, 
         const char *v = s->headers[i].value;
         int64_t n = 0;
         if (!*v || strlen(v) > 18 || strspn(v, "0123456789") != strlen(v)) {
-            snprintf(detail, dlen, "request Content-Length \"%.30s\" is not 1*DIGIT", v);
+            char esc[200];
+            snprintf(detail, dlen, "request Content-Length \"%s\" is not 1*DIGIT", shown(esc, sizeof esc, v));
             return HTTPREF_E_BAD_FIELD_VALUE;
         }
         for (; *v; v++)
@@ -250,16 +278,23 @@ httpref_code req_build_head(strbuf *out, const req_spec *s, int64_t *caller_cl, 
     if (i < 0)
         field(out, "Host", s->target->authority);
     else if (!removed)
-        field(out, s->headers[i].name, s->headers[i].value);
+        caller_field_line(out, &s->headers[i]);
     if (s->user_agent && caller_field(s, "user-agent", NULL) < 0)
         field(out, "User-Agent", s->user_agent);
-    if (caller_field(s, "te", NULL) < 0)
+    int te_removed;
+    if (caller_field(s, "te", &te_removed) < 0)
         field(out, "TE", "trailers");
-    /* "TE" is a connection option, so it is listed in Connection (RFC 9112 §7.4) */
-    if (caller_field(s, "connection", NULL) < 0)
-        field(out, "Connection", s->keepalive ? "TE" : "close, TE");
+    /* "TE" is a connection option, so it is listed in Connection (RFC 9112 §7.4),
+     * unless the caller removed TE */
+    if (caller_field(s, "connection", NULL) < 0) {
+        if (!te_removed)
+            field(out, "Connection", s->keepalive ? "TE" : "close, TE");
+        else if (!s->keepalive)
+            field(out, "Connection", "close");
+    }
     /* Basic credentials from the URL's userinfo, sent pre-emptively as LuaSocket does (RFC 7617 §2) */
-    if (s->target->user && !s->drop_credentials && caller_field(s, "authorization", NULL) < 0) {
+    if (s->target->user && !s->drop_credentials && !s->withhold_userinfo &&
+        caller_field(s, "authorization", NULL) < 0) {
         if (basic(out, "Authorization", s->target->user, s->target->password))
             return HTTPREF_E_NOMEM;
     }
@@ -272,7 +307,7 @@ httpref_code req_build_head(strbuf *out, const req_spec *s, int64_t *caller_cl, 
         if (!f->value || !strcasecmp(f->name, "host") || dropped(s, f->name) ||
             !strcasecmp(f->name, "content-length") || !strcasecmp(f->name, "transfer-encoding"))
             continue;
-        field(out, f->name, f->value);
+        caller_field_line(out, f);
     }
     if (s->body_len >= 0) {
         char n[32];

@@ -29,6 +29,7 @@ typedef struct req_spec {
     const char *user_agent;        /* NULL: none */
     int keepalive;
     int64_t body_len;
+    int withhold_userinfo;         /* HTTPREF_OPT_AUTH_RETRY's first try: no Basic from the URL yet */
 } req_spec;
 
 /* Validate the caller's method and fields (RFC 9110 §5.1, §5.5, §9.1). */
