@@ -161,8 +161,9 @@ typedef struct httpref_transport {
     const char *(*strerror)(void *ctx);
 } httpref_transport;
 
-/* Optional trace hook: called with each chunk of bytes sent (dir '>') and
- * each response head received (dir '<'), for -v and the adapter. */
+/* Optional trace hook: called with each request head sent (dir '>'; body
+ * bytes are not traced) and each response head received (dir '<'), for -v
+ * and the adapter. */
 typedef void (*httpref_trace_fn)(void *ud, char dir, const char *data, size_t len);
 
 typedef struct httpref_request {
@@ -222,8 +223,10 @@ typedef enum httpref_option {
     HTTPREF_OPT_MAX_BODY = 11,            /* default 0 = unlimited (streamed) */
     HTTPREF_OPT_KEEPALIVE = 12,           /* 0 (default, LuaSocket): send "Connection: close, TE"; 1: reuse */
     HTTPREF_OPT_LENIENT = 13,             /* bitmask of HTTPREF_LENIENT_* */
-    HTTPREF_OPT_AUTH_RETRY = 14,          /* 1 (default): on 401/407 with a Basic challenge retry
-                                             once with known credentials */
+    HTTPREF_OPT_AUTH_RETRY = 14,          /* 0 (default, LuaSocket): Basic credentials from the URL go
+                                             with the first request; 1: hold them back until a 401
+                                             offers Basic, then repeat the request once with them
+                                             (not for a streamed body, not counted as a redirect) */
     HTTPREF_OPT_REDIRECT_UNSAFE = 15      /* 1: also follow 307/308 for non-GET/HEAD with a
                                              replayable body; default 0 */
 } httpref_option;

@@ -50,7 +50,7 @@ httpref *httpref_new(void)
     h->timeout_ms = 60000;
     h->connect_timeout_ms = -1;
     h->header_deadline_ms = 30000;
-    h->auth_retry = 1;
+    h->auth_retry = 0; /* LuaSocket: URL credentials go pre-emptively */
     h1_limits_default(&h->lim);
     h->user_agent = strdup("httpref/" HTTPREF_VERSION);
     tcp_transport_init(&h->tr, &h->tcp);
@@ -196,7 +196,9 @@ int64_t httpref_last_error_offset(const httpref *h)
 }
 
 /* the time a blocking step may take: the per-operation timeout, cut short
- * by the header deadline and the total deadline; *which says which binds */
+ * by the header deadline and the total deadline; *which says which binds.
+ * 0 when a deadline has already passed: a server that never lets the socket
+ * run dry must not outlive it (poll would always find data) */
 int client_wait_ms(httpref *h, const exchange *x, int *which)
 {
     int64_t now = now_ms(), t = h->timeout_ms;
@@ -209,7 +211,7 @@ int client_wait_ms(httpref *h, const exchange *x, int *which)
         t = x->deadline - now;
         *which = 1;
     }
-    return t < 1 ? 1 : (int)t;
+    return t < 1 ? 0 : (int)t;
 }
 
 httpref_code client_timeout(httpref *h, httpref_code rc, int which)
@@ -249,7 +251,7 @@ static httpref_code ensure_connection(httpref *h, exchange *x, const url *peer)
         t = (int)h->connect_timeout_ms;
         which = 0;
     }
-    httpref_code rc = h->tr.connect(h->tr.ctx, peer->host, port, t);
+    httpref_code rc = t ? h->tr.connect(h->tr.ctx, peer->host, port, t) : HTTPREF_E_CONNECT_TIMEOUT;
     if (rc != HTTPREF_OK) {
         const char *why = h->tr.strerror ? h->tr.strerror(h->tr.ctx) : NULL;
         if (rc == HTTPREF_E_CONNECT_TIMEOUT && which == 1)
@@ -264,7 +266,7 @@ static httpref_code ensure_connection(httpref *h, exchange *x, const url *peer)
 static httpref_code send_all(httpref *h, exchange *x, const char *p, size_t n)
 {
     int which, t = client_wait_ms(h, x, &which);
-    httpref_code rc = h->tr.send(h->tr.ctx, p, n, t);
+    httpref_code rc = t ? h->tr.send(h->tr.ctx, p, n, t) : HTTPREF_E_TIMEOUT;
     if (rc == HTTPREF_E_SEND || rc == HTTPREF_E_TRANSPORT)
         return fail(h, rc, -1, "%s", h->tr.strerror ? h->tr.strerror(h->tr.ctx) : "send failed");
     return client_timeout(h, rc, which);
@@ -320,7 +322,8 @@ static httpref_code one_exchange(httpref *h, exchange *x)
     int64_t caller_cl = -1;
     const url *peer = x->proxy ? x->proxy : x->u;
     req_spec s = {x->method,           x->u,         x->proxy,      x->req->headers, x->req->nheaders,
-                  x->drop_credentials, x->drop_host, h->user_agent, h->keepalive,    x->body_len};
+                  x->drop_credentials, x->drop_host, h->user_agent, h->keepalive,    x->body_len,
+                  x->withhold_credentials};
     httpref_code rc = req_build_head(&head, &s, &caller_cl, h->detail, sizeof h->detail);
     if (rc != HTTPREF_OK) {
         sb_free(&head);
@@ -373,10 +376,47 @@ static httpref_code one_exchange(httpref *h, exchange *x)
 
 /* follow the redirect in the stored head, if the rules say so: fills
  * x->next_url, or leaves it NULL to return this response */
+/* a 401 whose WWW-Authenticate offers Basic (RFC 7617 §2): the auth scheme is
+ * the first token of a challenge, case-insensitive */
+static int offers_basic(const httpref *h)
+{
+    for (size_t i = 0; i < h->nfields; i++) {
+        const httpref_field *f = &h->fields[i];
+        if (f->name_len != 16 || strncasecmp(f->name, "www-authenticate", 16))
+            continue;
+        for (size_t k = 0; k + 5 <= f->value_len; k++) {
+            int starts = k == 0 || f->value[k - 1] == ' ' || f->value[k - 1] == ',' || f->value[k - 1] == '\t';
+            int ends = k + 5 == f->value_len || f->value[k + 5] == ' ' || f->value[k + 5] == ',';
+            if (starts && ends && !strncasecmp(f->value + k, "basic", 5))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* HTTPREF_OPT_AUTH_RETRY: the URL's credentials were held back; a Basic
+ * challenge gets the same request again, once, with them */
+static int plan_auth_retry(httpref *h, exchange *x)
+{
+    if (h->status != 401 || !x->withhold_credentials || !x->u->user || x->drop_credentials)
+        return 0;
+    if (x->req->source || !offers_basic(h)) /* a streamed body cannot be sent twice */
+        return 0;
+    x->next_url = strdup(x->cur_url);
+    if (!x->next_url)
+        return -1;
+    x->next_method = x->method;
+    x->auth_retry = 1;
+    return 1;
+}
+
 static httpref_code plan_redirect(httpref *h, exchange *x)
 {
     x->next_url = NULL;
     int st = h->status;
+    int ar = plan_auth_retry(h, x);
+    if (ar)
+        return ar < 0 ? HTTPREF_E_NOMEM : HTTPREF_OK;
     if (st != 301 && st != 302 && st != 303 && st != 307 && st != 308)
         return HTTPREF_OK; /* 300, 304, 305, 306... are not followed (RD-31..35) */
     if (x->req->redirect == 0)
@@ -502,6 +542,7 @@ httpref_code httpref_perform(httpref *h, const httpref_request *req, httpref_res
         }
         /* credentials go only where they came from: same origin as the first URL */
         x.drop_credentials = x.hops > 0 && !url_same_origin(&u, &orig);
+        x.withhold_credentials = h->auth_retry && !x.auth_done;
         x.drop_host = x.hops > 0;
         if (x.hops > 0 && !x.drop_credentials && orig.user && !u.user) {
             u.user = strdup(orig.user);
@@ -524,6 +565,11 @@ httpref_code httpref_perform(httpref *h, const httpref_request *req, httpref_res
             x.body_dropped = 1;
         }
         x.method = x.next_method;
+        if (x.auth_retry) { /* the same request again with credentials: not a redirect hop */
+            x.auth_retry = 0;
+            x.auth_done = 1;
+            continue;
+        }
         x.hops++;
     }
     url_free(&orig);

@@ -53,6 +53,9 @@ typedef struct exchange {
     char limit_text[16];
     int64_t deadline, header_deadline;
     int reused, drop_credentials, drop_host;
+    int withhold_credentials; /* HTTPREF_OPT_AUTH_RETRY: URL credentials wait for a Basic challenge */
+    int auth_retry;           /* the next request repeats this one with credentials (not a hop) */
+    int auth_done;            /* that retry happened: at most once per perform */
     char *visited[MAX_VISITED];
     const char *visited_method[MAX_VISITED];
     int nvisited;

@@ -274,7 +274,8 @@ httpref_code client_receive(httpref *h, exchange *x)
             int which;
             int t = client_wait_ms(h, x, &which);
             size_t got = 0;
-            httpref_code rc = h->tr.recv(h->tr.ctx, h->rbuf + h->rlen, h->rcap - h->rlen, &got, t);
+            httpref_code rc = t ? h->tr.recv(h->tr.ctx, h->rbuf + h->rlen, h->rcap - h->rlen, &got, t)
+                                : HTTPREF_E_TIMEOUT;
             if (rc != HTTPREF_OK) {
                 const char *why = h->tr.strerror ? h->tr.strerror(h->tr.ctx) : NULL;
                 httpref_close(h);
