@@ -38,7 +38,12 @@ def build_spec(sc, req, run, mitm_url=None):
         if k in req:
             spec[k] = req[k]
     if "proxy" in req:
-        base = mitm_url if req["proxy"] == "mitmproxy" else run.base(req["proxy"])
+        if req["proxy"] == "mitmproxy":
+            base = mitm_url
+        elif req["proxy"] == "closed":  # a proxy nobody listens on: connection refused
+            base = f"http://127.0.0.1:{ph['closed_port']}"
+        else:
+            base = run.base(req["proxy"])
         if "proxy_userinfo" in req:
             base = _with_userinfo(base, _text(req["proxy_userinfo"], ph))
         spec["proxy"] = base

@@ -158,7 +158,8 @@ def _check_outcome(v, o, field, top=True):
 
 def validate(path, d):
     v = _V(path)
-    v.keys(d, {"id", "title", "description", "tags", "catalogue", "variants", "refs", "request", "servers", "expect"}, "")
+    v.keys(d, {"id", "title", "description", "tags", "catalogue", "variants", "refs", "request", "servers", "expect",
+                "mitmproxy"}, "")
     for k in ("id", "title"):
         if k not in d:
             v.fail(k, "required")
@@ -209,8 +210,13 @@ def validate(path, d):
     for i, o in enumerate(outs):
         _check_outcome(v, o, f"expect.outcomes[{i}]")
     proxy = req.get("proxy")
-    if proxy and proxy != "mitmproxy" and proxy not in d.get("servers", {}):
-        v.fail("request.proxy", f"names no server in [servers] (and is not \"mitmproxy\")")
+    if proxy and proxy not in ("mitmproxy", "closed") and proxy not in d.get("servers", {}):
+        v.fail("request.proxy", f"names no server in [servers] (and is not \"mitmproxy\" or \"closed\")")
+    mitm = d.get("mitmproxy")
+    if mitm is not None:
+        v.keys(mitm, {"proxyauth"}, "mitmproxy")
+        if proxy != "mitmproxy":
+            v.fail("mitmproxy", "a [mitmproxy] table needs request.proxy = \"mitmproxy\"")
     srv = req.get("server", "origin")
     if "url" not in req and srv not in d.get("servers", {}):
         v.fail("request.server", f"server {srv!r} is not defined in [servers]")
