@@ -178,6 +178,9 @@ static int sink_abort(lua_State *L)
 
 static void pend_put(call *c, const char *s, size_t n)
 {
+    c->pend_len = c->pend_off = 0;
+    if (n == 0) /* an empty chunk: nothing to keep (and pend may still be NULL) */
+        return;
     if (n > c->pend_cap) {
         char *p = (char *)realloc(c->pend, n);
         if (!p)
