@@ -6,6 +6,7 @@
 #include "url.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,6 +269,12 @@ httpref_code url_parse(const char *s, url *u, char *detail, size_t dlen)
         if (*c == '@')
             at = c; /* the last '@': a raw '@' cannot be in host */
     if (at) {
+        /* userinfo = *( unreserved / pct-encoded / sub-delims / ":" ) (RFC 3986 §3.2.1): a '\\' or a
+         * second '@' here is where parsers disagree about the host (SEC-19, curl CVE-2022-27780) */
+        for (const char *c = a; c < at; c++)
+            if (!isalnum((unsigned char)*c) && !strchr("-._~%!$&'()*+,;=:", *c))
+                return bad(detail, dlen, HTTPREF_E_URL,
+                           "userinfo holds a character RFC 3986 §3.2.1 does not allow ('@', '\\', ...)");
         const char *colon = memchr(a, ':', (size_t)(at - a));
         int r1 = unescape(a, (size_t)((colon ? colon : at) - a), &u->user);
         int r2 = colon ? unescape(colon + 1, (size_t)(at - colon - 1), &u->password) : unescape("", 0, &u->password);

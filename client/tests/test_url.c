@@ -36,13 +36,18 @@ static void test_resolve(void)
     }
     /* RD-12: the redirect forms of the catalogue */
     const char *rd[][3] = {{"http://h/a/b/c", "../d", "http://h/a/d"}, {"http://h/a/b/c", "?q=2", "http://h/a/b/c?q=2"},
-                           {"http://h/a/b/c", "./", "http://h/a/b/"}, {"http://h/x", "//other/p", "http://other/p"}};
-    for (size_t i = 0; i < 4; i++) {
+                           {"http://h/a/b/c", "./", "http://h/a/b/"}, {"http://h/x", "//other/p", "http://other/p"},
+                           /* RFC 3986 §5.2.3: a base with an authority and an empty path merges as "/" */
+                           {"http://h", "d", "http://h/d"}, {"http://h?q", "d?r", "http://h/d?r"}};
+    for (size_t i = 0; i < sizeof rd / sizeof rd[0]; i++) {
         char *r = uri_resolve(rd[i][0], rd[i][1]);
         ok(r && !strcmp(r, rd[i][2]), "RD-12: %s + %s -> %s (got %s)", rd[i][0], rd[i][1], rd[i][2], r);
         free(r);
     }
 }
+
+#define L61 "aaaaaaaaaabbbbbbbbbbccccccccccddddddddddeeeeeeeeeeffffffffffg"
+#define L63 L61 "hi"
 
 static const struct {
     const char *in;
@@ -79,6 +84,40 @@ static const struct {
     {"h/path", HTTPREF_E_URL, NULL, NULL, NULL, NULL, "no scheme"},
     {"http://a%3Ab:c@h/", HTTPREF_E_BAD_CREDENTIALS, NULL, NULL, NULL, NULL, "AU-13 colon in user-id"},
     {"http://a%0D%0A:c@h/", HTTPREF_E_BAD_CREDENTIALS, NULL, NULL, NULL, NULL, "AU-14 CRLF in user-id"},
+    {"http://u:p%00w@h/", HTTPREF_E_BAD_CREDENTIALS, NULL, NULL, NULL, NULL, "NUL in the password"},
+    {"http://u@h/", HTTPREF_OK, "h", "/", "u", "", "user without password: password empty"},
+    {"http://a@b@h/", HTTPREF_E_URL, NULL, NULL, NULL, NULL, "a raw '@' in the userinfo: refused (SEC-19)"},
+    {"http://a%40b@h/", HTTPREF_OK, "h", "/", "a@b", "", "an escaped '@' in the user-id is fine"},
+    {"http://h.example\\@127.0.0.1/", HTTPREF_E_URL, NULL, NULL, NULL, NULL,
+     "a backslash in the userinfo: refused, never a second reading of the host (SEC-19)"},
+    {"http://u!$&'()*+,;=~._-:p@h/", HTTPREF_OK, "h", "/", "u!$&'()*+,;=~._-", "p", "every sub-delim is userinfo"},
+    {"ht_tp://h/", HTTPREF_E_URL, NULL, NULL, NULL, NULL, "'_' cannot be in a scheme: no scheme"},
+    {"HTTP://h/", HTTPREF_OK, "h", "/", NULL, NULL, "scheme is case-insensitive"},
+    {"http:h/", HTTPREF_E_URL_HOST, NULL, NULL, NULL, NULL, "no authority"},
+    {"http://h:/p", HTTPREF_OK, "h", "/p", NULL, NULL, "empty port means the default (RFC 3986 §3.2.3)"},
+    {"http://h:123456789012/", HTTPREF_E_URL_PORT, NULL, NULL, NULL, NULL, "a port too long to count"},
+    {"http://h?q", HTTPREF_OK, "h", "/?q", NULL, NULL, "empty path before a query is /"},
+    {"http://h/a?b c", HTTPREF_OK, "h", "/a?b%20c", NULL, NULL, "space in the query escaped"},
+    {"http://h_1.example/", HTTPREF_OK, "h_1.example", "/", NULL, NULL, "'_' accepted in a host name"},
+    {"h+t.p-s://h/", HTTPREF_E_URL_SCHEME, NULL, NULL, NULL, NULL, "'+', '.', '-' in a scheme: a scheme, not http"},
+    {"1http://h/", HTTPREF_E_URL, NULL, NULL, NULL, NULL, "a scheme starts with a letter"},
+    {"http://h:999999/", HTTPREF_E_URL_PORT, NULL, NULL, NULL, NULL, "port over 65535"},
+    {"http://h/%4a%4A%zz%4", HTTPREF_OK, "h", "/%4a%4A%25zz%254", NULL, NULL,
+     "escapes of either case kept, broken ones escaped"},
+    {"http://%75%53er:%70w@h/", HTTPREF_OK, "h", "/", "uSer", "pw", "userinfo escapes of either case decoded"},
+    {"http://u%:p%4@h/", HTTPREF_OK, "h", "/", "u%", "p%4", "a broken escape in userinfo stays as it is"},
+    /* IPv6 literals (RFC 3986 §3.2.2) */
+    {"http://[::1/", HTTPREF_E_URL_HOST, NULL, NULL, NULL, NULL, "IPv6 literal without ']'"},
+    {"http://[]/", HTTPREF_E_URL_HOST, NULL, NULL, NULL, NULL, "empty IPv6 literal"},
+    {"http://[1:2:3:4:5:6:7:8:1:2:3:4:5:6:7:8:1:2:3:4:5:6:7:8:1:2:3:4:5:6:7:8:1:2:3:4:5:6:7:8]/", HTTPREF_E_URL_HOST,
+     NULL, NULL, NULL, NULL, "IPv6 literal too long"},
+    {"http://[fe80::zz]/", HTTPREF_E_URL_HOST, NULL, NULL, NULL, NULL, "IPv6 literal not hex"},
+    {"http://[::1]x/", HTTPREF_E_URL_HOST, NULL, NULL, NULL, NULL, "garbage after an IPv6 literal"},
+    {"http://[::1]/", HTTPREF_OK, "[::1]", "/", NULL, NULL, "IPv6 literal, default port"},
+    /* RFC 1035: 253 characters at most (four 63-character labels make 255) */
+    {"http://" L63 "." L63 "." L63 "." L63 "/", HTTPREF_E_URL_HOST, NULL, NULL, NULL, NULL, "255-character host"},
+    {"http://" L63 "." L63 "." L63 "." L61 "/", HTTPREF_OK, L63 "." L63 "." L63 "." L61, "/", NULL, NULL,
+     "253-character host"},
 };
 
 static void test_parse(void)
@@ -101,11 +140,35 @@ static void test_parse(void)
 
 static void test_dot_segments(void)
 {
-    char b[64];
-    strcpy(b, "/a/b/c/./../../g");
-    ok(uri_remove_dot_segments(b, strlen(b)) == 4 && !strcmp(b, "/a/g"), "RFC 3986 §5.2.4 example 1 (%s)", b);
-    strcpy(b, "mid/content=5/../6");
-    ok(!strcmp((uri_remove_dot_segments(b, strlen(b)), b), "mid/6"), "RFC 3986 §5.2.4 example 2 (%s)", b);
+    /* the two examples of RFC 3986 §5.2.4, then each rule on a relative path (A and D never
+     * arise from uri_resolve, whose paths start with "/") */
+    static const char *const dots[][2] = {{"/a/b/c/./../../g", "/a/g"}, {"mid/content=5/../6", "mid/6"},
+                                          {"../g", "g"},  {"./g", "g"},   {"../../g/h", "g/h"},
+                                          {".", ""},      {"..", ""},     {"a/.", "a/"},
+                                          {"a/..", "/"},  {"/..", "/"},   {"", ""}};
+    for (size_t i = 0; i < sizeof dots / sizeof dots[0]; i++) {
+        char b[64];
+        strcpy(b, dots[i][0]);
+        size_t n = uri_remove_dot_segments(b, strlen(b));
+        ok(n == strlen(dots[i][1]) && !strcmp(b, dots[i][1]), "remove_dot_segments(\"%s\") = \"%s\" (got \"%s\")",
+           dots[i][0], dots[i][1], b);
+    }
+}
+
+static void test_absolute_form(void)
+{
+    /* "http://" authority path-and-query: no userinfo, no fragment, non-default port kept */
+    static const char *const af[][2] = {{"http://u:p@H.example:8080/a%20b?q#f", "http://h.example:8080/a%20b?q"},
+                                        {"http://h", "http://h/"},
+                                        {"http://[::1]:80/x", "http://[::1]/x"}};
+    for (size_t i = 0; i < sizeof af / sizeof af[0]; i++) {
+        url u;
+        char detail[160];
+        char *s = url_parse(af[i][0], &u, detail, sizeof detail) == HTTPREF_OK ? url_absolute_form(&u) : NULL;
+        ok(s && !strcmp(s, af[i][1]), "absolute-form of %s is %s (got %s)", af[i][0], af[i][1], s ? s : "NULL");
+        free(s);
+        url_free(&u);
+    }
 }
 
 int main(void)
@@ -113,5 +176,6 @@ int main(void)
     subtest("resolve", test_resolve);
     subtest("parse", test_parse);
     subtest("dot-segments", test_dot_segments);
+    subtest("absolute-form", test_absolute_form);
     return done_testing();
 }
