@@ -5,6 +5,7 @@
  * over-read faults. Each row names its catalogue id.
  */
 #define _DEFAULT_SOURCE
+#include "h1_internal.h"
 #include "h1_parse.h"
 #include "tap.h"
 
@@ -61,10 +62,14 @@ static const tcase cases[] = {
     OK("SL-04", "HTTP/1.1 200 \r\nContent-Length: 0\r\n\r\n", 200, ""),
     OK("SL-05", "HTTP/1.1 500 Ori\xc3\xabntatie\r\nContent-Length: 0\r\n\r\n", 500, ""),
     ERRN("SL-06", "HTTP/1.1 200 O\0K\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_REASON),
+    ERR("SL-06 del", "HTTP/1.1 200 O\x7fK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_REASON),
+    OK("SL-05 htab", "HTTP/1.1 200 O\tK\r\nContent-Length: 0\r\n\r\n", 200, ""),
     ERR("SL-07", "HTTP/1.1  200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_STATUS_LINE),
     LEN("SL-07 lenient", "HTTP/1.1  200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_LENIENT_SPACES_IN_STATUS,
         200, ""),
     ERR("SL-08", "HTTP/1.1\t200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_STATUS_LINE),
+    LEN("SL-08 lenient", "HTTP/1.1\t 200\tOK\r\nContent-Length: 0\r\n\r\n", HTTPREF_LENIENT_SPACES_IN_STATUS,
+        200, ""),
     ERR("SL-09", "HTTP/1.1 2 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_STATUS_CODE),
     ERR("SL-10", "HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_STATUS_CODE),
     ERR("SL-11", "HTTP/1.1 200OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_STATUS_LINE),
@@ -76,6 +81,8 @@ static const tcase cases[] = {
     ERR("SL-16", "HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_VERSION),
     ERR("SL-16 h2", "HTTP/2 200\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_VERSION),
     LEN("SL-16 lenient", "HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_LENIENT_VERSION, 200, ""),
+    LEN("SL-16 lenient chunked", "HTTP/2.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+        HTTPREF_LENIENT_VERSION, 200, "ok"),
     ERR("SL-17", "HTTP/0.9 200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_VERSION),
     ERR("SL-18", "<html>hi</html>", HTTPREF_E_NOT_HTTP),
     {"SL-18 lenient", "<html>hi</html>", 0, HTTPREF_LENIENT_HTTP09, 0, 200, "<html>hi</html>", HTTPREF_OK, 1,
@@ -87,6 +94,8 @@ static const tcase cases[] = {
     ERR("SL-23", "RTSP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_NOT_HTTP),
     ERR("SL-23 https", "HTTPS/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_NOT_HTTP),
     OK("SL-24", "\r\n\r\n" SL "Content-Length: 0\r\n\r\n", 200, ""),
+    /* CRLFs and then the close: something came, so not an empty reply */
+    ERR("SL-24 only CRLF", "\r\n", HTTPREF_E_INCOMPLETE),
     ERR("SL-25", " " SL "Content-Length: 0\r\n\r\n", HTTPREF_E_NOT_HTTP),
     ERR("SL-26", "HTTP/1.1 200 OK\nContent-Length: 2\n\nok", HTTPREF_E_BARE_LF),
     LEN("SL-26 lenient", "HTTP/1.1 200 OK\nContent-Length: 2\n\nok", HTTPREF_LENIENT_BARE_LF, 200, "ok"),
@@ -101,6 +110,8 @@ static const tcase cases[] = {
     OK("HF-05", SL "X-A: one\r\n two\r\nContent-Length: 0\r\n\r\n", 200, ""),
     ERR("HF-06", SL "Transfer-Encoding: chunked\r\n  abc\r\n\r\n5\r\nWorld\r\n0\r\n\r\n", HTTPREF_E_OBS_FOLD),
     ERR("HF-06 cl", SL "Content-Length: 5\r\n \r\n\r\nhello", HTTPREF_E_OBS_FOLD),
+    LEN("HF-06 lenient", SL "Content-Length: 5\r\n \r\n\r\nhello", HTTPREF_LENIENT_OBS_FOLD_FRAMING, 200,
+        "hello"),
     ERR("HF-07", SL "Foo bar\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_FIELD_LINE),
     ERR("HF-08", SL ": value\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_FIELD_LINE),
     ERR("HF-09", SL "en-US Content-Type: text/xml\r\nContent-Length: 0\r\n\r\n", HTTPREF_E_BAD_FIELD_LINE),
@@ -122,6 +133,14 @@ static const tcase cases[] = {
         HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
     OK("HF-14", SL "X-A: caf\xc3\xa9\r\nContent-Length: 0\r\n\r\n", 200, ""),
     ERR("HF-15", SL "A: 1\nB: 2\n\r\n", HTTPREF_E_BARE_LF),
+    /* obs-fold: the continuation line is held to the same value rules; trailing OWS is not content */
+    ERR("HF-13 fold", SL "X-A: one\r\n t\x01o\r\nContent-Length: 0\r\n\r\n",
+        HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    ERRN("HF-11 fold", SL "X-A: one\r\n t\0o\r\nContent-Length: 0\r\n\r\n",
+         HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    LEN("HF-13 fold lenient", SL "X-A: one\r\n t\x01o\r\nContent-Length: 0\r\n\r\n",
+        HTTPREF_LENIENT_HEADER_VALUE_CTL, 200, ""),
+    OK("HF-05 fold OWS", SL "X-A: one\r\n two \t\r\nContent-Length: 2\r\n\r\nok", 200, "ok"),
     OK("HF-18", SL "content-LENGTH: 2\r\n\r\nok", 200, "ok"),
     OK("HF-19", SL "Content-Length-X: 0\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nOK\r\n0\r\n\r\n", 200,
        "OK"),
@@ -131,9 +150,11 @@ static const tcase cases[] = {
     OK("FR-02", SL "Content-Length: 0\r\n\r\n", 200, ""),
     OKC("FR-03", SL "\r\nhello world", 200, "hello world"),
     OKC("FR-04", "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n\r\ndata", 200, "data"),
+    OKC("FR-04 other option", "HTTP/1.0 200 OK\r\nConnection: foo, keep-alive\r\n\r\ndata", 200, "data"),
     ERR("FR-05", SL "Content-Length: 10\r\n\r\nhello", HTTPREF_E_INCOMPLETE),
     OK("FR-07", SL "Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello", 200, "hello"),
     OK("FR-08", SL "Content-Length: 5, 5\r\n\r\nhello", 200, "hello"),
+    OK("FR-08 OWS", SL "Content-Length: 5 ,\t5\r\n\r\nhello", 200, "hello"),
     ERR("FR-09", SL "Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
         HTTPREF_E_CONFLICTING_CONTENT_LENGTH),
     ERR("FR-10", SL "Content-Length: 5, 6\r\n\r\nhello!", HTTPREF_E_CONFLICTING_CONTENT_LENGTH),
@@ -149,11 +170,16 @@ static const tcase cases[] = {
     OK("FR-18", SL "Content-Length: 0005\r\n\r\nhello", 200, "hello"),
     ERR("FR-19", SL "Content-Length: 6badness\r\n\r\n", HTTPREF_E_BAD_CONTENT_LENGTH),
     ERR("FR-20", SL "Content-Length: 36893488147419103232\r\n\r\n", HTTPREF_E_BAD_CONTENT_LENGTH),
+    /* 19 digits fit the parse but not int64_t */
+    ERR("FR-20 2^63", SL "Content-Length: 9223372036854775808\r\n\r\n", HTTPREF_E_BAD_CONTENT_LENGTH),
     ERR("FR-22", SL "Content-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
         HTTPREF_E_TE_AND_CL),
     LEN("FR-22 lenient",
         SL "Content-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
         HTTPREF_LENIENT_CHUNKED_LENGTH, 200, "hello"),
+    /* an unparsable Content-Length next to Transfer-Encoding is still both */
+    ERR("FR-22 bad cl", SL "Transfer-Encoding: chunked\r\nContent-Length: abc\r\n\r\n0\r\n\r\n",
+        HTTPREF_E_TE_AND_CL),
     ERR("FR-24", SL "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
         HTTPREF_E_UNSUPPORTED_TRANSFER_CODING),
     ERR("FR-26", SL "Transfer-Encoding: chunked, gzip\r\n\r\n", HTTPREF_E_BAD_TRANSFER_ENCODING),
@@ -161,9 +187,17 @@ static const tcase cases[] = {
     ERR("FR-27 two", SL "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
         HTTPREF_E_BAD_TRANSFER_ENCODING),
     ERR("FR-28", SL "Transfer-Encoding: chunkedchunked\r\n\r\n", HTTPREF_E_UNSUPPORTED_TRANSFER_CODING),
+    ERR("FR-28 slash", SL "Transfer-Encoding: chunked/1.1\r\n\r\n0\r\n\r\n", HTTPREF_E_BAD_TRANSFER_ENCODING),
+    ERR("FR-28 params", SL "Transfer-Encoding: chunked;q=1\r\n\r\n0\r\n\r\n",
+        HTTPREF_E_BAD_TRANSFER_ENCODING),
+    ERR("FR-28 no token", SL "Transfer-Encoding: ;q=1\r\n\r\n0\r\n\r\n", HTTPREF_E_BAD_TRANSFER_ENCODING),
+    ERR("FR-24 params", SL "Transfer-Encoding: gzip;level=1, chunked\r\n\r\n0\r\n\r\n",
+        HTTPREF_E_UNSUPPORTED_TRANSFER_CODING),
     ERR("FR-29", SL "Transfer-Encoding: identity\r\nContent-Length: 5\r\n\r\nhello",
         HTTPREF_E_UNSUPPORTED_TRANSFER_CODING),
     OK("FR-30", SL "Transfer-Encoding: CHUNKED\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 200, "hello"),
+    /* empty list elements are skipped (RFC 9110 §5.6.1) */
+    OK("FR-30 empty element", SL "Transfer-Encoding: , chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 200, "hello"),
     ERR("FR-31", "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
         HTTPREF_E_BAD_TRANSFER_ENCODING),
     ERR("FR-32", SL "Transfer-Encoding:\r\nContent-Length: 5\r\n\r\nhello", HTTPREF_E_BAD_TRANSFER_ENCODING),
@@ -175,20 +209,38 @@ static const tcase cases[] = {
     OK("CH-02", SL "Transfer-Encoding: chunked\r\n\r\n6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n", 200,
        "hello world"),
     OK("CH-04", SL "Transfer-Encoding: chunked\r\n\r\n0005\r\nhello\r\n000\r\n\r\n", 200, "hello"),
+    OK("CH-04 upper hex", SL "Transfer-Encoding: chunked\r\n\r\nA\r\n0123456789\r\n0\r\n\r\n", 200,
+       "0123456789"),
     OK("CH-05",
        SL
        "Transfer-Encoding: chunked\r\n\r\n5;ilovew3;somuchlove=aretheseparametersfor\r\nhello\r\n0;x\r\n\r\n",
        200, "hello"),
     OK("CH-06", SL "Transfer-Encoding: chunked\r\n\r\n5;a=\"x; y\";b=c\r\nhello\r\n0\r\n\r\n", 200, "hello"),
+    OK("CH-06 quoted-pair", SL "Transfer-Encoding: chunked\r\n\r\n5;a=\"x\\\"y\"\r\nhello\r\n0\r\n\r\n", 200,
+       "hello"),
+    OK("CH-06 htab", SL "Transfer-Encoding: chunked\r\n\r\n5;a=\"x\t\\\ty\"\r\nhello\r\n0\r\n\r\n", 200,
+       "hello"),
+    ERR("CH-07 del", SL "Transfer-Encoding: chunked\r\n\r\n5;a=\"x\x7f\"\r\nhello\r\n0\r\n\r\n",
+        HTTPREF_E_BAD_CHUNK_EXT),
+    ERR("CH-07 quoted-pair del", SL "Transfer-Encoding: chunked\r\n\r\n5;a=\"x\\\x7f\"\r\nhello\r\n0\r\n\r\n",
+        HTTPREF_E_BAD_CHUNK_EXT),
+    /* quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text ): never a CTL */
+    ERR("CH-07 quoted-pair CTL", SL "Transfer-Encoding: chunked\r\n\r\n5;a=\"x\\\x01\"\r\nhello\r\n0\r\n\r\n",
+        HTTPREF_E_BAD_CHUNK_EXT),
     ERR("CH-07", SL "Transfer-Encoding: chunked\r\n\r\n5;a=\"abc;def\r\nhello\r\n0\r\n\r\n",
         HTTPREF_E_BAD_CHUNK_EXT),
     OK("CH-08", SL "Transfer-Encoding: chunked\r\n\r\n5 ;a=b\r\nhello\r\n0\r\n\r\n", 200, "hello"),
+    OK("CH-08 BWS", SL "Transfer-Encoding: chunked\r\n\r\n5 ; a = b\r\nhello\r\n0\r\n\r\n", 200, "hello"),
     ERR("CH-09", SL "Transfer-Encoding: chunked\r\n\r\n5  \r\nhello\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_SIZE),
+    ERR("CH-09 htab", SL "Transfer-Encoding: chunked\r\n\r\n5\t\r\nhello\r\n0\r\n\r\n",
+        HTTPREF_E_BAD_CHUNK_SIZE),
     LEN("CH-09 lenient", SL "Transfer-Encoding: chunked\r\n\r\n5  \r\nhello\r\n0\r\n\r\n",
         HTTPREF_LENIENT_SPACES_AFTER_CHUNK_SIZE, 200, "hello"),
     ERR("CH-10", SL "Transfer-Encoding: chunked\r\n\r\n2 erfrferferf\r\naa\r\n0 rrrr\r\n\r\n",
         HTTPREF_E_BAD_CHUNK_EXT),
     ERR("CH-11", SL "Transfer-Encoding: chunked\r\n\r\n2;\r\naa\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_EXT),
+    ERR("CH-11 empty value", SL "Transfer-Encoding: chunked\r\n\r\n2;a=\r\naa\r\n0\r\n\r\n",
+        HTTPREF_E_BAD_CHUNK_EXT),
     ERR("CH-12", SL "Transfer-Encoding: chunked\r\n\r\nz\r\nhello\r\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_SIZE),
     ERR("CH-12 0x", SL "Transfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n",
         HTTPREF_E_BAD_CHUNK_SIZE),
@@ -201,21 +253,34 @@ static const tcase cases[] = {
     ERR("CH-18", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nxxx3\r\nabc\r\n0\r\n\r\n",
         HTTPREF_E_BAD_CHUNK_DATA_END),
     ERR("CH-19", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nxxx\n0\r\n\r\n", HTTPREF_E_BAD_CHUNK_DATA_END),
+    ERR("CH-19 cr", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nxxx\rX0\r\n\r\n",
+        HTTPREF_E_BAD_CHUNK_DATA_END),
     ERR("CH-20", SL "Transfer-Encoding: chunked\r\n\r\n5\nhello\r\n0\r\n\r\n", HTTPREF_E_BARE_LF),
     ERR("CH-21", SL "Transfer-Encoding: chunked\r\n\r\n5\r\r;ABCD\r\n34\r\nhello\r\n0\r\n\r\n",
         HTTPREF_E_BARE_CR),
     ERR("CH-22", SL "Transfer-Encoding: chunked\r\n\r\n41\r\naaaa", HTTPREF_E_INCOMPLETE),
     ERR("CH-23", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n", HTTPREF_E_INCOMPLETE),
     ERR("CH-24", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\n", HTTPREF_E_INCOMPLETE),
+    ERR("CH-24 bare CR", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\n\rX\r\n\r\n",
+        HTTPREF_E_BARE_CR),
     OK("CH-25", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\nX-Checksum: abc\r\n\r\n", 200, "foo"),
     ERR("CH-26", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\nContent-Length: 999\r\n\r\n",
         HTTPREF_E_BAD_TRAILER),
     ERR("CH-28", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\nA: b\nC: d\n\n",
         HTTPREF_E_BAD_TRAILER),
+    ERR("CH-28 bare CR", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\nA: b\rc\r\n\r\n",
+        HTTPREF_E_BARE_CR),
     OK("CH-32", SL "Transfer-Encoding: chunked\r\n\r\nb\r\n\r\n0\r\n\r\nabcd\r\n0\r\n\r\n", 200,
        "\r\n0\r\n\r\nabcd"),
     OK("CH-33", SL "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 200, ""),
     ERR("CH-50", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\nX-A: 1\r\n two\r\n\r\n",
+        HTTPREF_E_BAD_TRAILER),
+    /* a malformed trailer field is BAD_TRAILER, whatever the head would have called it */
+    ERR("CH-51 space", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\nX-A : 1\r\n\r\n",
+        HTTPREF_E_BAD_TRAILER),
+    ERR("CH-51 name", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\nX@A: 1\r\n\r\n",
+        HTTPREF_E_BAD_TRAILER),
+    ERR("CH-51 empty name", SL "Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n0\r\n: 1\r\n\r\n",
         HTTPREF_E_BAD_TRAILER),
     /* bodyless (NB) */
     HEAD("NB-01", SL "Content-Length: 1234\r\n\r\n", 200),
@@ -385,11 +450,156 @@ static void test_limits(void)
     } while (ev == H1_EV_INTERIM);
     ok(ev == H1_EV_ERROR && r.error == HTTPREF_E_TOO_MANY_INTERIM,
        "NB-15: a third 1xx over a limit of 2 is refused");
+
+    /* the other limits, each set low: the input crosses it, the reader refuses with its own code */
+    enum { HEADER_BYTES, CHUNK_EXT, BODY, FIELD_CAP };
+    static const struct {
+        const char *what, *in;
+        int which;
+        size_t value;
+        httpref_code want;
+    } low[] = {
+        {"header section over max_header_bytes (40)", SL "A: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n", HEADER_BYTES,
+         40, HTTPREF_E_HEADER_TOO_LARGE},
+        {"chunk extensions over max_chunk_ext (8)",
+         SL "Transfer-Encoding: chunked\r\n\r\n5;abcdefghijk\r\nhello\r\n0\r\n\r\n", CHUNK_EXT, 8,
+         HTTPREF_E_CHUNK_EXT_TOO_LONG},
+        /* no Content-Length to refuse up front: the limit holds while the body streams */
+        {"chunked body over max_body (4)",
+         SL "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n", BODY, 4,
+         HTTPREF_E_BODY_TOO_LARGE},
+        {"close-delimited body over max_body (4)", SL "\r\nabcdef", BODY, 4, HTTPREF_E_BODY_TOO_LARGE},
+        /* the caller's field storage is smaller than max_fields: the storage bounds the head */
+        {"more fields than the caller's storage (1)", SL "A: 1\r\nB: 2\r\n\r\n", FIELD_CAP, 1,
+         HTTPREF_E_TOO_MANY_FIELDS},
+    };
+    for (size_t i = 0; i < sizeof low / sizeof low[0]; i++) {
+        h1_limits_default(&lim);
+        size_t cap = 128;
+        if (low[i].which == HEADER_BYTES)
+            lim.max_header_bytes = low[i].value;
+        else if (low[i].which == CHUNK_EXT)
+            lim.max_chunk_ext = low[i].value;
+        else if (low[i].which == BODY)
+            lim.max_body = low[i].value;
+        else
+            cap = low[i].value;
+        strcpy(copy, low[i].in);
+        h1_reader_init(&r, &lim, 0, 0, fields, cap);
+        pos = 0;
+        do {
+            ev = h1_reader_feed(&r, copy + pos, strlen(copy) - pos, &used, &d, &dl);
+            pos += used;
+        } while (ev != H1_EV_ERROR && ev != H1_EV_DONE && ev != H1_EV_NEED_MORE);
+        ok(ev == H1_EV_ERROR && r.error == low[i].want, "%s -> %s (got %s)", low[i].what,
+           httpref_code_name(low[i].want), httpref_code_name(r.error));
+    }
+}
+
+/* the reader's edges: default limits, and what it says once it has failed */
+static void test_reader_api(void)
+{
+    static httpref_field fields[4];
+    h1_reader r;
+    const char *d;
+    size_t dl, used;
+    char bad[] = "SSH-2.0\r\n";
+    h1_reader_init(&r, NULL, 0, 0, fields, 4);
+    ok(r.lim.max_fields == 100 && r.lim.max_header_bytes == 65536 && r.field_cap == 4,
+       "no limits given: the defaults, the storage bounding the fields");
+    ok(h1_reader_feed(&r, bad, strlen(bad), &used, &d, &dl) == H1_EV_ERROR && r.error == HTTPREF_E_NOT_HTTP,
+       "a reply that is not HTTP fails");
+    char good[] = SL "Content-Length: 0\r\n\r\n";
+    ok(h1_reader_feed(&r, good, strlen(good), &used, &d, &dl) == H1_EV_ERROR && used == 0 &&
+           r.error == HTTPREF_E_NOT_HTTP,
+       "after a failure, more bytes change nothing: error again, nothing consumed");
+    ok(h1_reader_eof(&r) == H1_EV_ERROR && r.error == HTTPREF_E_NOT_HTTP, "and EOF reports the same error");
+    ok(h1_ieq("Chunked", 7, "CHUNKED") && h1_ieq("chunked", 7, "chunKed") &&
+           !h1_ieq("chunked", 7, "chunke") && !h1_ieq("chunkes", 7, "chunked"),
+       "h1_ieq folds case on both sides and compares lengths");
+}
+
+/* layer 1 on its own: h1_parse_head / h1_parse_trailers on one contiguous buffer,
+ * inputs the reader would stop earlier (it checks line ends and limits first) */
+typedef struct l1case {
+    const char *what, *in;
+    int trailers;
+    unsigned lenient;
+    size_t cap;        /* field storage (0: 8) */
+    long want;         /* > 0: consumed (the whole input); 0: incomplete; < 0: -code */
+    size_t err_off;    /* for an error */
+    const char *value; /* the first field's value, when checked */
+    const char *todo;  /* a known discrepancy with h1_parse.h: TAP TODO */
+} l1case;
+
+/* clang-format off */
+#define L1(what, in, want, off) {what, in, 0, 0, 0, want, off, NULL, NULL}
+#define L1T(what, in, want, off) {what, in, 1, 0, 0, want, off, NULL, NULL}
+/* clang-format on */
+
+static const l1case l1[] = {
+    {"a whole head", SL "A: b\r\n\r\n", 0, 0, 0, 1, 0, "b", NULL},
+    {"obs-fold becomes SP, trailing OWS dropped", SL "A: one\r\n two \t\r\n\r\n", 0, 0, 0, 1, 0, "one   two",
+     NULL},
+    L1("not HTTP", "HTX/1.1 200 OK\r\n\r\n", -HTTPREF_E_NOT_HTTP, 0),
+    L1("bare CR in the reason", "HTTP/1.1 200 O\rK\r\n\r\n", -HTTPREF_E_BARE_CR, 14),
+    L1("bare LF in the reason", "HTTP/1.1 200 O\nK\r\n\r\n", -HTTPREF_E_BARE_LF, 14),
+    L1("bare CR in a field value", SL "A: b\rc\r\n\r\n", -HTTPREF_E_BARE_CR, 21),
+    L1("bare LF in a field value", SL "A: b\nc\r\n\r\n", -HTTPREF_E_BARE_LF, 21),
+    L1("bare CR in a folded line", SL "A: b\r\n c\rd\r\n\r\n", -HTTPREF_E_BARE_CR, 25),
+    L1("bare LF in a folded line", SL "A: b\r\n c\nd\r\n\r\n", -HTTPREF_E_BARE_LF, 25),
+    {"more fields than the storage", SL "A: 1\r\nB: 2\r\n\r\n", 0, 0, 1, -HTTPREF_E_TOO_MANY_FIELDS, 23, NULL,
+     NULL},
+    /* "0: incomplete (give more bytes, same start)" */
+    L1("no empty line after the fields", SL "A: b\r\n", 0, 0),
+    L1("a field name running to the end", SL "Abc", 0, 0),
+    L1("a field value running to the end", SL "A: b", 0, 0),
+    {"a status line running to the end", "HTTP/1.1 200 OK", 0, 0, 0, 0, 0, NULL,
+     "an incomplete status line is -BAD_STATUS_LINE, not 0"},
+    L1T("a trailer section", "X-Sum: 1\r\n\r\n", 1, 0),
+    L1T("a trailer section without its empty line", "X-Sum: 1\r\n", 0, 0),
+    /* the bare-LF leniency is for the head only */
+    {"bare LF in a trailer, even when lenient", "X-Sum: 1\n\n", 1, HTTPREF_LENIENT_BARE_LF, 0,
+     -HTTPREF_E_BARE_LF, 8, NULL, NULL},
+};
+
+static void test_layer1(void)
+{
+    for (size_t i = 0; i < sizeof l1 / sizeof l1[0]; i++) {
+        const l1case *c = &l1[i];
+        httpref_field fields[8];
+        char buf[128];
+        size_t len = strlen(c->in), off = 0, n = c->cap ? c->cap : 8;
+        h1_limits lim;
+        h1_head head;
+        long got;
+        h1_limits_default(&lim);
+        memcpy(buf, c->in, len);
+        memset(&head, 0, sizeof head);
+        head.fields = fields;
+        head.nfields = n;
+        if (c->trailers)
+            got = h1_parse_trailers(buf, len, fields, &n, c->lenient, &lim, &off);
+        else
+            got = h1_parse_head(buf, len, &head, c->lenient, &lim, &off);
+        long want = c->want > 0 ? (long)len : c->want;
+        int good = got == want && (want >= 0 || off == c->err_off);
+        if (good && c->value)
+            good = head.nfields >= 1 && fields[0].value_len == strlen(c->value) &&
+                   !memcmp(fields[0].value, c->value, fields[0].value_len);
+        if (c->todo)
+            printf("%sok %d - %s: %s # TODO %s\n", good ? "" : "not ", ++tap_count, tap_subtest, c->what,
+                   c->todo);
+        else
+            ok(good, "%s -> %ld (got %ld at %zu)", c->what, want, got, off);
+    }
 }
 
 int main(void)
 {
     subtest("table", test_all);
     subtest("limits", test_limits);
+    subtest("reader api", test_reader_api);
+    subtest("layer 1", test_layer1);
     return done_testing();
 }

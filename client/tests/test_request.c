@@ -44,6 +44,8 @@ typedef struct rcase {
 #define HOST "Host: h.example\r\n"
 #define U "http://h.example/"
 #define P "http://proxy.example:3128"
+#define L60 "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWX"
+#define L600 L60 L60 L60 L60 L60 L60 L60 L60 L60 L60
 
 static const rcase cases[] = {
     /* request-target (RFC 9112 §3.2) */
@@ -139,6 +141,12 @@ static const rcase cases[] = {
      .nh = 1,
      .keepalive = 1,
      .head = GET("/") HOST UA "\r\n"},
+    /* the head buffer starts at 256 bytes and doubles as often as one field needs */
+    {.id = "a 600-byte field value grows the head buffer",
+     .url = U,
+     .h = {F("X-Long", L600)},
+     .nh = 1,
+     .head = GET("/") HOST DEF "X-Long: " L600 "\r\n\r\n"},
     {.id = "caller connection overrides the default",
      .url = U,
      .h = {F("connection", "keep-alive")},
