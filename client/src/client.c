@@ -356,9 +356,15 @@ static httpref_code one_exchange(httpref *h, exchange *x)
         int send_failed = rc == HTTPREF_E_SEND;
         if (rc != HTTPREF_OK && !send_failed)
             break;
+        char send_why[sizeof h->detail];
+        if (send_failed) /* kept: the receive attempt below overwrites the detail */
+            snprintf(send_why, sizeof send_why, "%s", h->detail);
         rc = client_receive(h, x);
-        if (send_failed && rc != HTTPREF_OK)
+        if (send_failed && rc != HTTPREF_OK) {
             rc = HTTPREF_E_SEND; /* no early response (CN-14) either: the send failure is the story */
+            snprintf(h->detail, sizeof h->detail, "%s", send_why);
+            h->err_off = -1;
+        }
         /* a kept-alive connection the server had already closed: retry once,
          * only for an idempotent, replayable request (RFC 9112 §9.3.1; CN-07/08) */
         if ((rc == HTTPREF_E_EMPTY_REPLY || rc == HTTPREF_E_SEND) && x->reused && attempt == 0 &&

@@ -70,10 +70,14 @@ static long parse_status_line(char *buf, size_t len, h1_head *out, unsigned leni
 {
     size_t i = 0;
     int ws_lenient = (lenient & HTTPREF_LENIENT_SPACES_IN_STATUS) != 0;
-    if (len < 5 || memcmp(buf, "HTTP/", 5) != 0)
+    if (memcmp(buf, "HTTP/", len < 5 ? len : 5) != 0)
         return fail(err_off, 0, HTTPREF_E_NOT_HTTP);
+    /* running out of bytes anywhere in the line is "incomplete" (0), never a
+     * verdict and never a read past len */
+    if (len < 8)
+        return 0;
     i = 5;
-    if (i + 3 > len || buf[i] < '0' || buf[i] > '9' || buf[i + 1] != '.' || buf[i + 2] < '0' || buf[i + 2] > '9')
+    if (buf[i] < '0' || buf[i] > '9' || buf[i + 1] != '.' || buf[i + 2] < '0' || buf[i + 2] > '9')
         return fail(err_off, i, HTTPREF_E_BAD_VERSION);
     out->version_major = buf[i] - '0';
     out->version_minor = buf[i + 2] - '0';
@@ -82,19 +86,25 @@ static long parse_status_line(char *buf, size_t len, h1_head *out, unsigned leni
         return fail(err_off, i, HTTPREF_E_BAD_VERSION); /* HTTP/1.01: DIGIT "." DIGIT exactly */
     if (out->version_major != 1 && !(lenient & HTTPREF_LENIENT_VERSION))
         return fail(err_off, 5, HTTPREF_E_BAD_VERSION); /* 0.x and 2+ are not HTTP/1.1 wire format */
-    if (i >= len || buf[i] != ' ') {
-        if (!(ws_lenient && i < len && buf[i] == '\t'))
+    if (i >= len)
+        return 0;
+    if (buf[i] != ' ') {
+        if (!(ws_lenient && buf[i] == '\t'))
             return fail(err_off, i, HTTPREF_E_BAD_STATUS_LINE);
     }
     i++;
     while (ws_lenient && i < len && (buf[i] == ' ' || buf[i] == '\t'))
         i++;
+    if (i >= len)
+        return 0;
     if (i < len && (buf[i] == ' ' || buf[i] == '\t'))
         return fail(err_off, i, HTTPREF_E_BAD_STATUS_LINE); /* SL-07/08: one SP only */
     /* status-code = 3DIGIT, 100..999 (RFC 9110 §15: < 100 is invalid) */
     int code = 0;
     for (int k = 0; k < 3; k++, i++) {
-        if (i >= len || buf[i] < '0' || buf[i] > '9')
+        if (i >= len)
+            return 0;
+        if (buf[i] < '0' || buf[i] > '9')
             return fail(err_off, i, HTTPREF_E_BAD_STATUS_CODE);
         code = code * 10 + (buf[i] - '0');
     }
@@ -109,6 +119,8 @@ static long parse_status_line(char *buf, size_t len, h1_head *out, unsigned leni
         out->status_line_len = i;
         return (long)(i + le);
     }
+    if (i >= len || (i + 1 == len && buf[i] == '\r'))
+        return 0;
     if (buf[i] >= '0' && buf[i] <= '9')
         return fail(err_off, i, HTTPREF_E_BAD_STATUS_CODE); /* SL-10: 2000 */
     if (buf[i] != ' ' && !(ws_lenient && buf[i] == '\t'))
@@ -117,7 +129,7 @@ static long parse_status_line(char *buf, size_t len, h1_head *out, unsigned leni
     size_t rs = i;
     for (;; i++) {
         if (i >= len)
-            return fail(err_off, i, HTTPREF_E_BAD_STATUS_LINE);
+            return 0;
         unsigned char c = (unsigned char)buf[i];
         le = eol_len(buf, len, i, lenient);
         if (le) {
@@ -127,6 +139,8 @@ static long parse_status_line(char *buf, size_t len, h1_head *out, unsigned leni
             out->status_line_len = i;
             return (long)(i + le);
         }
+        if (c == '\r' && i + 1 == len)
+            return 0; /* the LF may follow */
         if (c == '\r')
             return fail(err_off, i, HTTPREF_E_BARE_CR);
         if (c == '\n')
@@ -172,9 +186,9 @@ static long parse_fields(char *buf, size_t len, size_t start, httpref_field *fie
                 buf[j++] = ' ';
             size_t k = i;
             for (; !eol_len(buf, len, k, lenient); k++) {
-                unsigned char c = (unsigned char)buf[k];
                 if (k >= len)
                     return fail(err_off, k, HTTPREF_E_INCOMPLETE);
+                unsigned char c = (unsigned char)buf[k];
                 if (c == '\r')
                     return fail(err_off, k, HTTPREF_E_BARE_CR);
                 if (c == '\n')
@@ -240,7 +254,7 @@ long h1_parse_head(char *buf, size_t len, h1_head *out, unsigned lenient, const 
 {
     size_t cap = out->nfields;
     long r = parse_status_line(buf, len, out, lenient, err_off);
-    if (r < 0)
+    if (r <= 0)
         return r;
     size_t n = cap;
     long e = parse_fields(buf, len, (size_t)r, out->fields, &n, lenient, lim, err_off, 0);

@@ -278,12 +278,13 @@ httpref_code client_receive(httpref *h, exchange *x)
                                 : HTTPREF_E_TIMEOUT;
             if (rc != HTTPREF_OK) {
                 const char *why = h->tr.strerror ? h->tr.strerror(h->tr.ctx) : NULL;
+                size_t had = h->rlen; /* httpref_close empties the buffer */
                 httpref_close(h);
                 if (rc == HTTPREF_E_TIMEOUT)
                     return client_timeout(h, rc, which);
                 snprintf(h->detail, sizeof h->detail, "%s", why && *why ? why : httpref_strerror(rc));
                 /* a reset before any byte of the response is an empty reply (retried if allowed) */
-                if (rc == HTTPREF_E_RECV && r.offset == 0 && h->rlen == 0 && !h->status)
+                if (rc == HTTPREF_E_RECV && r.offset == 0 && had == 0 && !h->status)
                     return HTTPREF_E_EMPTY_REPLY;
                 if (rc == HTTPREF_E_RECV && !(r.framing == H1_FRAMING_UNTIL_CLOSE && h->status))
                     return HTTPREF_E_RECV;

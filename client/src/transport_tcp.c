@@ -33,8 +33,10 @@ static httpref_code tcp_connect(void *ctx, const char *host, const char *port, i
     snprintf(t->err, sizeof t->err, "connection refused by %s port %s", host, port);
     for (struct addrinfo *a = res; a; a = a->ai_next) {
         int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-        if (fd < 0)
+        if (fd < 0) { /* no socket at all (fd limit, no such family): say so, not "refused" */
+            snprintf(t->err, sizeof t->err, "no socket for %s port %s: %s", host, port, strerror(errno));
             continue;
+        }
         fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
