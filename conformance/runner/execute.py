@@ -55,11 +55,15 @@ def run_adapter(command, spec, timeout, env=None, cwd=None):
         pass
     deadline = t0 + timeout
     status = None
-    while time.monotonic() < deadline and not over.is_set():
-        status = p.poll()
-        if status is not None:
-            break
-        time.sleep(0.005)
+    try:
+        while time.monotonic() < deadline and not over.is_set():
+            status = p.poll()
+            if status is not None:
+                break
+            time.sleep(0.005)
+    except BaseException:  # Ctrl-C: the adapter runs in its own session, so only we can end it
+        _kill_group(p)
+        raise
     timed_out = status is None and not over.is_set()
     _kill_group(p)  # also any child the adapter forked and left behind
     try:

@@ -148,3 +148,36 @@ def test_html_matrix_opens_a_cell_in_a_real_browser(tmp_path):
     assert 'id="matrix"' in p.stdout
     assert 'data-open="SELF-01:impl"' in p.stdout, "clicking the cell open failed"
     assert "got X, expected Y" in p.stdout.split('id="panelbody"')[1][:4000]
+
+
+def test_ctrl_c_leaves_no_mitmdump_or_adapter_behind(tmp_path):
+    """A run interrupted by Ctrl-C (SIGINT to pytest) while a real mitmdump and
+    a hanging adapter are up must stop both: they run in their own sessions, so
+    only the harness's own cleanup can end them."""
+    if not shutil.which("mitmdump"):
+        pytest.skip("mitmdump not installed")
+    adapter = tmp_path / "hang-adapter.py"  # its path marks its processes
+    adapter.write_text("import json, sys, time\n"
+                       "if '--describe' in sys.argv:\n"
+                       "    print(json.dumps({'name': 'hang', 'version': '0', 'capabilities': ['proxy']}))\n"
+                       "    sys.exit(0)\n"
+                       "time.sleep(120)\n")
+    env = dict(os.environ, TMPDIR=str(tmp_path))  # mitmdump's work folder, and so its command line
+    p = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                          os.path.join(ROOT, "conformance", "scenarios"), "--scenario", "PX-30,PX-32",
+                          "--no-variants", "-n", "0", "--report-dir", str(tmp_path / "report"),
+                          "--impl", f"hang={sys.executable} {adapter}"],
+                         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    def ours():
+        out = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout.split()
+        return [pid for pid in out if int(pid) != p.pid]
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(ours()) < 2:  # mitmdump and the adapter are both up
+        time.sleep(0.2)
+    assert len(ours()) >= 2, "mitmdump and the hanging adapter never both ran"
+    p.send_signal(2)  # SIGINT, as Ctrl-C sends it
+    p.communicate(timeout=30)
+    time.sleep(0.5)
+    assert not ours(), f"left running after Ctrl-C: {ours()}"
