@@ -23,10 +23,13 @@
 #define CLIENT_MT "httpref{client}"
 #define MAX_EMPTY_CHUNKS 100000 /* a source yielding "" forever must not spin forever */
 
-/* One httpref handle per call: a sink may start another request (re-entrant),
- * and __gc frees it even if a memory error unwinds the call. */
+/* An httpref handle. perform() keeps one in an upvalue and reuses it (its
+ * receive buffer is the costly part of a small request); a call made while
+ * it is busy (a sink starting another request) gets a handle of its own.
+ * __gc frees a handle even if a memory error unwinds a call. */
 typedef struct lclient {
     httpref *h;
+    int busy;
 } lclient;
 
 /* one perform call, reachable from every callback */
@@ -472,16 +475,15 @@ static const char *with_default_port(lua_State *L, const char *u, lua_Integer po
     return lua_tostring(L, -1);
 }
 
-static int set_long(lua_State *L, httpref *h, httpref_option opt, const char *name, double scale)
+/* a numeric option: t[name] * scale, or dflt when absent; raises when out of range */
+static long opt_long(lua_State *L, const char *name, double scale, long dflt, long max)
 {
     if (!field_of(L, name, LUA_TNUMBER))
-        return 0;
+        return dflt;
     double v = lua_tonumber(L, -1) * scale;
-    if (!(v >= 0 && v <= 2147483647.0)) /* also refuses NaN */
+    if (!(v >= 0 && v <= (double)max)) /* also refuses NaN */
         luaL_error(L, "bad field '%s' (out of range)", name);
-    if (httpref_setopt(h, opt, (long)ceil(v)) != HTTPREF_OK)
-        luaL_error(L, "bad field '%s' (refused by libhttpref)", name);
-    return 1;
+    return (long)ceil(v);
 }
 
 /* ---- results ---- */
@@ -565,15 +567,7 @@ static int l_perform(lua_State *L)
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
 
-    lclient *lc = (lclient *)lua_newuserdata(L, sizeof *lc);
-    lc->h = NULL;
-    luaL_setmetatable(L, CLIENT_MT);
-    lc->h = httpref_new();
-    if (!lc->h)
-        return luaL_error(L, "out of memory");
-    httpref *h = lc->h;
-
-    /* everything that may raise comes before the first registry ref */
+    /* everything that may raise comes before the handle is taken */
     if (!field_of(L, "url", LUA_TSTRING))
         return luaL_error(L, "bad field 'url' (string expected, got nil)");
     rq.url = lua_tostring(L, -1);
@@ -596,15 +590,17 @@ static int l_perform(lua_State *L)
     }
     int64_t caller_cl;
     rq.headers = collect_headers(L, &rq.nheaders, &caller_cl);
-    set_long(L, h, HTTPREF_OPT_TIMEOUT_MS, "timeout", 1000.0);
-    set_long(L, h, HTTPREF_OPT_DEADLINE_MS, "deadline", 1000.0);
-    set_long(L, h, HTTPREF_OPT_MAX_BODY, "maxbody", 1.0);
-    set_long(L, h, HTTPREF_OPT_LENIENT, "lenient", 1.0);
+    /* every option is set on every call: a reused handle keeps nothing */
+    long timeout_ms = opt_long(L, "timeout", 1000.0, 60000, 2147483647L);
+    long deadline_ms = opt_long(L, "deadline", 1000.0, 0, 2147483647L);
+    long maxbody = opt_long(L, "maxbody", 1.0, 0, 2147483647L);
+    long lenient = opt_long(L, "lenient", 1.0, 0, 511);
+    const char *ua = "httpref/" HTTPREF_VERSION;
     lua_getfield(L, 1, "useragent");
     if (lua_type(L, -1) == LUA_TSTRING)
-        httpref_set_user_agent(h, lua_tostring(L, -1));
+        ua = lua_tostring(L, -1);
     else if (lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1))
-        httpref_set_user_agent(h, NULL);
+        ua = NULL;
     else if (!lua_isnil(L, -1))
         return luaL_error(L, "bad field 'useragent' (string or false expected)");
     field_of(L, "transport", LUA_TTABLE);
@@ -613,6 +609,29 @@ static int l_perform(lua_State *L)
     field_of(L, "step", LUA_TFUNCTION);
     if (rq.body && !lua_isnil(L, -2))
         return luaL_error(L, "give either 'body' or 'source', not both");
+
+    lclient *lc = (lclient *)lua_touserdata(L, lua_upvalueindex(1));
+    if (!lc || !lc->h || lc->busy) { /* re-entered (or no cached handle): one of its own */
+        lc = (lclient *)lua_newuserdata(L, sizeof *lc);
+        lc->h = NULL;
+        lc->busy = 0;
+        luaL_setmetatable(L, CLIENT_MT);
+        lc->h = httpref_new();
+        if (!lc->h)
+            return luaL_error(L, "out of memory");
+    } else {
+        lua_pushvalue(L, lua_upvalueindex(1)); /* anchored while in use */
+    }
+    httpref *h = lc->h;
+    lc->busy = 1;
+    if (httpref_setopt(h, HTTPREF_OPT_TIMEOUT_MS, timeout_ms ? timeout_ms : 1) != HTTPREF_OK ||
+        httpref_setopt(h, HTTPREF_OPT_DEADLINE_MS, deadline_ms) != HTTPREF_OK ||
+        httpref_setopt(h, HTTPREF_OPT_MAX_BODY, maxbody) != HTTPREF_OK ||
+        httpref_setopt(h, HTTPREF_OPT_LENIENT, lenient) != HTTPREF_OK ||
+        httpref_set_user_agent(h, ua) != HTTPREF_OK || httpref_set_transport(h, NULL) != HTTPREF_OK) {
+        lc->busy = 0;
+        return luaL_error(L, "bad option for libhttpref (user agent with a control character?)");
+    }
 
     call c;
     memset(&c, 0, sizeof c);
@@ -649,8 +668,13 @@ static int l_perform(lua_State *L)
         }
         nret = c.raised ? -1 : push_failure(L, &c, h, rc);
     }
-    httpref_free(h);
-    lc->h = NULL;
+    if (lc == lua_touserdata(L, lua_upvalueindex(1))) {
+        httpref_close(h); /* the cached handle stays, without its connection */
+    } else {
+        httpref_free(h);
+        lc->h = NULL;
+    }
+    lc->busy = 0;
     release(L, &c);
     if (nret < 0) { /* a callback raised: raise its error in the caller */
         lua_rawgeti(L, LUA_REGISTRYINDEX, c.err_ref);
@@ -678,8 +702,7 @@ static const luaL_Reg client_methods[] = {
     {NULL, NULL},
 };
 
-static const luaL_Reg functions[] = {
-    {"perform", l_perform},
+static const luaL_Reg functions[] = { /* perform is added with its cached handle */
     {"strerror", l_strerror},
     {NULL, NULL},
 };
@@ -699,6 +722,14 @@ int luaopen_httpref_core(lua_State *L)
     }
     lua_pop(L, 1);
     luaL_newlib(L, functions);
+    /* perform's cached handle, its upvalue */
+    lclient *lc = (lclient *)lua_newuserdata(L, sizeof *lc);
+    lc->h = NULL;
+    lc->busy = 0;
+    luaL_setmetatable(L, CLIENT_MT);
+    lc->h = httpref_new();
+    lua_pushcclosure(L, l_perform, 1);
+    lua_setfield(L, -2, "perform");
     lua_pushliteral(L, "httpref.core");
     lua_setfield(L, -2, "_NAME");
     lua_pushliteral(L, HTTPREF_VERSION);

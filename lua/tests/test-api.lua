@@ -315,6 +315,22 @@ test("sink: a plain function gets the chunks, then nil once", function()
   eq(after_end, 0, "calls after nil")
 end)
 
+test("sink: a request made from inside a sink works (re-entrant)", function()
+  local inner_body, inner_code, chunks = nil, nil, {}
+  local r, c = http.request({ url = url("/big"), sink = function(chunk)
+    if chunk and not inner_body then inner_body, inner_code = http.request(url("/hello")) end
+    if chunk then chunks[#chunks + 1] = chunk end
+    return 1
+  end })
+  eq(r, 1, "outer first value")
+  eq(c, 200, "outer code")
+  ok(table.concat(chunks) == BIG, "outer body intact")
+  eq(inner_body, "hello world", "inner body")
+  eq(inner_code, 200, "inner code")
+  -- and the module still works afterwards
+  eq((http.request(url("/hello"))), "hello world", "a later request")
+end)
+
 test("sink: returning nil, err aborts the request with nil, err", function()
   local r, e = http.request({ url = url("/big"),
     sink = function(chunk) if chunk then return nil, "sink says stop" end return 1 end })
