@@ -1,7 +1,8 @@
 /*
  * recvloop: the physical ceiling for tools/bench. Sends one GET and reads
- * everything to nowhere with a 1 MiB recv buffer until the server closes:
- * no parsing, no framing, no writes. Usage: recvloop PORT PATH
+ * everything to nowhere in 32 KiB reads until the server closes: no parsing,
+ * no framing, no writes. 32 KiB is the read size that stays in the L2 cache
+ * (a 1 MiB read was slower than curl's 100 KiB ones). Usage: recvloop PORT PATH
  */
 #define _POSIX_C_SOURCE 200809L
 #include <netinet/in.h>
@@ -28,7 +29,7 @@ int main(int argc, char **argv)
     unsigned long long total = 0;
     ssize_t r;
     for (;;) {
-        r = recv(s, buf, sizeof buf, 0);
+        r = recv(s, buf, 32 * 1024, 0);
         if (r <= 0)
             break;
         total += (unsigned long long)r;
