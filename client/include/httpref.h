@@ -144,7 +144,9 @@ typedef struct httpref_field {
  * or -1 on error (the request fails with HTTPREF_E_SOURCE). */
 typedef long (*httpref_source_fn)(void *ud, char *buf, size_t cap);
 /* Body sink: receives body bytes in order; len == 0 with data == NULL marks the
- * end. Return 0 to go on, non-zero to abort with HTTPREF_E_SINK. */
+ * end. Piece boundaries mean nothing: small chunks are gathered and handed
+ * over together before the client waits for more bytes. Return 0 to go on,
+ * non-zero to abort with HTTPREF_E_SINK. */
 typedef int (*httpref_sink_fn)(void *ud, const char *data, size_t len);
 
 /* Transport vtable (LuaSocket t_io style). The default is TCP with

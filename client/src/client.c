@@ -75,6 +75,7 @@ void httpref_free(httpref *h)
     httpref_close(h);
     client_free_response(h);
     free(h->rbuf);
+    free(h->cbuf);
     free(h->pfields);
     free(h->user_agent);
     free(h);

@@ -27,6 +27,10 @@ struct httpref {
     /* receive buffer: live bytes are rbuf[rpos..rlen) */
     char *rbuf;
     size_t rcap, rpos, rlen;
+    /* small decoded body pieces (chunks) gathered between reads, so the sink
+     * is called once per read rather than once per chunk */
+    char *cbuf;
+    size_t clen;
     httpref_field *pfields; /* parser storage, lim.max_fields */
     size_t pcap;
     /* the stored response */

@@ -245,7 +245,7 @@ static int sink(void *ud, const char *d, size_t n)
     sinkbuf *b = ud;
     if (!d && !n)
         return b->ends++, 0;
-    if (b->abort_at && ++b->calls >= b->abort_at)
+    if (++b->calls >= b->abort_at && b->abort_at)
         return 1;
     bytes_add(&b->got, d, n);
     return 0;
@@ -698,6 +698,23 @@ static void fx_source(fixture *f, const char *method, src *s, int64_t length)
     f->q.source_length = length;
 }
 
+/* small chunks reach the sink gathered (one call per read), big ones whole */
+static void test_gathered_chunks(void)
+{
+    static char reply[8192];
+    size_t n = (size_t)snprintf(reply, sizeof reply, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+    for (int i = 0; i < 200; i++)
+        n += (size_t)snprintf(reply + n, sizeof reply - n, "a\r\n0123456789\r\n");
+    snprintf(reply + n, sizeof reply - n, "0\r\n\r\n");
+    const step st[] = {S(reply)};
+    fixture f;
+    fx_start(&f, st, 1, "/a");
+    httpref_code rc = fx_run(&f);
+    ok(rc == HTTPREF_OK && f.b.got.len == 2000 && f.b.calls <= 3 && f.b.ends == 1,
+       "200 ten-byte chunks: 2000 bytes in %d sink calls (at most 3), one end", f.b.calls);
+    fx_end(&f);
+}
+
 static void test_bodies(void)
 {
     fixture f;
@@ -931,6 +948,7 @@ int main(void)
     subtest("redirects", test_redirects);
     subtest("keepalive", test_keepalive);
     subtest("bodies", test_bodies);
+    subtest("gathered chunks", test_gathered_chunks);
     subtest("failures", test_failures);
     subtest("transport", test_transport);
     return done_testing();
