@@ -55,6 +55,157 @@ typedef struct tcase {
     }
 
 static const tcase cases[] = {
+    /* the field-value text scan, 8 bytes at a time: a special byte at each
+     * position of a word must be found exactly as bytewise */
+    ERR("text scan: DEL at 0",
+        SL "X-V: "
+           "\x7f"
+           "0123456789abcdef0123456789"
+           "\r\nContent-Length: 0\r\n\r\n",
+        HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    ERR("text scan: DEL at 7",
+        SL "X-V: 0123456"
+           "\x7f"
+           "789abcdef0123456789"
+           "\r\nContent-Length: 0\r\n\r\n",
+        HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    ERR("text scan: DEL at 8",
+        SL "X-V: 01234567"
+           "\x7f"
+           "89abcdef0123456789"
+           "\r\nContent-Length: 0\r\n\r\n",
+        HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    ERR("text scan: DEL at 9",
+        SL "X-V: 012345678"
+           "\x7f"
+           "9abcdef0123456789"
+           "\r\nContent-Length: 0\r\n\r\n",
+        HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    ERR("text scan: DEL at 15",
+        SL "X-V: 0123456789abcde"
+           "\x7f"
+           "f0123456789"
+           "\r\nContent-Length: 0\r\n\r\n",
+        HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    ERR("text scan: DEL at 16",
+        SL "X-V: 0123456789abcdef"
+           "\x7f"
+           "0123456789"
+           "\r\nContent-Length: 0\r\n\r\n",
+        HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    ERR("text scan: DEL at 17",
+        SL "X-V: 0123456789abcdef0"
+           "\x7f"
+           "123456789"
+           "\r\nContent-Length: 0\r\n\r\n",
+        HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    ERR("text scan: DEL at 25",
+        SL "X-V: 0123456789abcdef012345678"
+           "\x7f"
+           "9"
+           "\r\nContent-Length: 0\r\n\r\n",
+        HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    ERR("text scan: 0x01 at 3",
+        SL "X-V: 012"
+           "\x01"
+           "3456789abcdef0123456789"
+           "\r\nContent-Length: 0\r\n\r\n",
+        HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    ERR("text scan: 0x01 at 8",
+        SL "X-V: 01234567"
+           "\x01"
+           "89abcdef0123456789"
+           "\r\nContent-Length: 0\r\n\r\n",
+        HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    ERR("text scan: 0x01 at 16",
+        SL "X-V: 0123456789abcdef"
+           "\x01"
+           "0123456789"
+           "\r\nContent-Length: 0\r\n\r\n",
+        HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    ERRN("text scan: NUL at 0",
+         SL "X-V: "
+            "\0"
+            "0123456789abcdef0123456789"
+            "\r\nContent-Length: 0\r\n\r\n",
+         HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    ERRN("text scan: NUL at 8",
+         SL "X-V: 01234567"
+            "\0"
+            "89abcdef0123456789"
+            "\r\nContent-Length: 0\r\n\r\n",
+         HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    ERRN("text scan: NUL at 12",
+         SL "X-V: 0123456789ab"
+            "\0"
+            "cdef0123456789"
+            "\r\nContent-Length: 0\r\n\r\n",
+         HTTPREF_E_BAD_RESPONSE_FIELD_VALUE),
+    ERR("text scan: bare CR at 5",
+        SL "X-V: 01234"
+           "\r"
+           "56789abcdef0123456789"
+           "\r\nContent-Length: 0\r\n\r\n",
+        HTTPREF_E_BARE_CR),
+    ERR("text scan: bare CR at 8",
+        SL "X-V: 01234567"
+           "\r"
+           "89abcdef0123456789"
+           "\r\nContent-Length: 0\r\n\r\n",
+        HTTPREF_E_BARE_CR),
+    ERR("text scan: bare CR at 20",
+        SL "X-V: 0123456789abcdef0123"
+           "\r"
+           "456789"
+           "\r\nContent-Length: 0\r\n\r\n",
+        HTTPREF_E_BARE_CR),
+    OK("text scan: HTAB at 1 is text",
+       SL "X-V: 0"
+          "\t"
+          "123456789abcdef0123456789"
+          "\r\nContent-Length: 2\r\n\r\nok",
+       200, "ok"),
+    OK("text scan: HTAB at 8 is text",
+       SL "X-V: 01234567"
+          "\t"
+          "89abcdef0123456789"
+          "\r\nContent-Length: 2\r\n\r\nok",
+       200, "ok"),
+    OK("text scan: HTAB at 16 is text",
+       SL "X-V: 0123456789abcdef"
+          "\t"
+          "0123456789"
+          "\r\nContent-Length: 2\r\n\r\nok",
+       200, "ok"),
+    OK("text scan: obs-text across words",
+       SL "X-V: 012345"
+          "\xc3\xab\xc3\xab\xe2\x82\xac"
+          "6789abcdef0123456789"
+          "\r\nContent-Length: 2\r\n\r\nok",
+       200, "ok"),
+    OK("text scan: value of exactly 8 bytes",
+       SL "X-V: 01234567"
+          "\r\nContent-Length: 2\r\n\r\nok",
+       200, "ok"),
+    OK("text scan: value of exactly 16 bytes",
+       SL "X-V: 0123456789abcdef"
+          "\r\nContent-Length: 2\r\n\r\nok",
+       200, "ok"),
+    OK("text scan: trailing OWS after a long value",
+       SL "X-V: 0123456789abcdef01234567890123456789abcdef0123456789 \t "
+          "\r\nContent-Length: 2\r\n\r\nok",
+       200, "ok"),
+    OK("text scan: a 600-byte value",
+       SL
+       "X-V: "
+       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+       "\r\nContent-Length: 2\r\n\r\nok",
+       200, "ok"),
     /* status line (SL) */
     OK("SL-01", SL "Content-Length: 2\r\n\r\nok", 200, "ok"),
     OK("SL-02", "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", 200, "ok"),
@@ -561,7 +712,8 @@ static const l1case l1[] = {
     L1("a status line cut in the version", "HTTP/1", 0, 0),
     L1("a status line cut in the name", "HTT", 0, 0),
     L1("a status line cut right after the version", "HTTP/1.1", 0, 0),
-    {"lenient runs of spaces, cut after them", "HTTP/1.1  ", 0, HTTPREF_LENIENT_SPACES_IN_STATUS, 0, 0, 0, NULL, NULL},
+    {"lenient runs of spaces, cut after them", "HTTP/1.1  ", 0, HTTPREF_LENIENT_SPACES_IN_STATUS, 0, 0, 0,
+     NULL, NULL},
     L1("an obs-fold running to the end", SL "A: b\r\n c", 0, 0),
     L1("not HTTP, even cut short", "HTX", -(long)HTTPREF_E_NOT_HTTP, 0),
     L1T("a trailer section", "X-Sum: 1\r\n\r\n", 1, 0),
