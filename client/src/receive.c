@@ -7,10 +7,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "client_internal.h"
 
-#ifndef RECV_CHUNK
-#define RECV_CHUNK (32u * 1024u)
-#endif
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +14,9 @@
 #include <time.h>
 
 #define DRAIN_LIMIT (1u << 20) /* a redirect's body beyond this: close rather than read it */
+#ifndef RECV_CHUNK
+#define RECV_CHUNK (32u * 1024u) /* largest single read (see the read below) */
+#endif
 /* body pieces smaller than this are gathered (up to COALESCE_CAP) and given
  * to the sink together before the next read: the sink's contract is "bytes in
  * order", never one call per chunk, and a Lua sink per 256-byte chunk was the
@@ -44,6 +43,15 @@ static int flush_body(httpref *h, const exchange *x)
     size_t n = h->clen;
     h->clen = 0;
     return n && x->req->sink && x->req->sink(x->req->sink_ud, h->cbuf, n);
+}
+
+/* the sink said stop: drop what was gathered and the connection */
+static httpref_code sink_aborted(httpref *h)
+{
+    h->clen = 0;
+    httpref_close(h);
+    snprintf(h->detail, sizeof h->detail, "the body sink aborted the transfer");
+    return HTTPREF_E_SINK;
 }
 
 /* one piece of body: small ones are gathered, big ones go straight through */
@@ -265,12 +273,8 @@ httpref_code client_receive(httpref *h, exchange *x)
                     return HTTPREF_OK;
                 }
             } else {
-                if (deliver_body(h, x, data, dlen)) {
-                    h->clen = 0;
-                    httpref_close(h);
-                    snprintf(h->detail, sizeof h->detail, "the body sink aborted the transfer");
-                    return HTTPREF_E_SINK;
-                }
+                if (deliver_body(h, x, data, dlen))
+                    return sink_aborted(h);
                 h->body_bytes += dlen;
             }
             break;
@@ -285,11 +289,8 @@ httpref_code client_receive(httpref *h, exchange *x)
         }
         case H1_EV_DONE:
             h->rpos += used;
-            if (!discard && flush_body(h, x)) {
-                httpref_close(h);
-                snprintf(h->detail, sizeof h->detail, "the body sink aborted the transfer");
-                return HTTPREF_E_SINK;
-            }
+            if (!discard && flush_body(h, x))
+                return sink_aborted(h);
             if (!discard && x->req->sink)
                 x->req->sink(x->req->sink_ud, NULL, 0);
             /* bytes past the framed message are never a response: drop the connection (FR-06, CN-05) */
@@ -314,11 +315,8 @@ httpref_code client_receive(httpref *h, exchange *x)
                 return HTTPREF_E_HEADER_TOO_LARGE;
             }
             /* about to wait for bytes: the sink gets what has been gathered */
-            if (flush_body(h, x)) {
-                httpref_close(h);
-                snprintf(h->detail, sizeof h->detail, "the body sink aborted the transfer");
-                return HTTPREF_E_SINK;
-            }
+            if (flush_body(h, x))
+                return sink_aborted(h);
             int which;
             int t = client_wait_ms(h, x, &which);
             size_t got = 0;

@@ -7,6 +7,7 @@
  * The server records the bytes the client sent for assertions.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "request.h"
 #include "httpref.h"
 #include "tap.h"
 
@@ -34,28 +35,12 @@ typedef struct step {
                           LINGER (left open, unread, till the end; the next step takes a new connection) */
 } step;
 
-typedef struct bytes {
-    char *p; /* NUL-terminated */
-    size_t len, cap;
-} bytes;
-
-static void bytes_add(bytes *b, const char *p, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->p = realloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->len, p, n);
-    b->len += n;
-    b->p[b->len] = 0;
-}
-
 typedef struct server {
     int lfd, port;
     const step *steps;
     size_t nsteps;
     pthread_t thr;
-    bytes log;              /* every byte the client sent */
+    strbuf log;              /* every byte the client sent */
     size_t off[MAXREQ + 1]; /* request i is log[off[i] .. off[i+1]) */
     size_t nreq;
     int conns, pending;
@@ -124,7 +109,7 @@ static int read_request(server *s, int fd)
         ssize_t r = recv(fd, buf, sizeof buf, 0);
         if (r <= 0)
             return -1;
-        bytes_add(&s->log, buf, (size_t)r);
+        sb_add(&s->log, buf, (size_t)r);
     }
     if (s->nreq < MAXREQ)
         s->off[++s->nreq] = s->log.len;
@@ -143,7 +128,7 @@ static void hold(server *s, int fd, int ms)
         ssize_t r = recv(fd, buf, sizeof buf, 0);
         if (r <= 0)
             return;
-        bytes_add(&s->log, buf, (size_t)r);
+        sb_add(&s->log, buf, (size_t)r);
     }
 }
 
@@ -206,7 +191,7 @@ static void srv_start(server *s, const step *steps, size_t n)
     s->port = ntohs(a.sin_port);
     s->steps = steps;
     s->nsteps = n;
-    bytes_add(&s->log, "", 0);
+    sb_add(&s->log, "", 0);
     pthread_create(&s->thr, NULL, serve, s);
 }
 
@@ -236,7 +221,7 @@ static const char *req(const server *s, size_t i)
 }
 
 typedef struct sinkbuf {
-    bytes got;
+    strbuf got;
     int ends, calls, abort_at;
 } sinkbuf;
 
@@ -247,7 +232,7 @@ static int sink(void *ud, const char *d, size_t n)
         return b->ends++, 0;
     if (++b->calls >= b->abort_at && b->abort_at)
         return 1;
-    bytes_add(&b->got, d, n);
+    sb_add(&b->got, d, n);
     return 0;
 }
 
@@ -463,13 +448,13 @@ static void test_table(void)
 /* ---- responses in detail ---- */
 
 typedef struct tracebuf {
-    bytes out, in;
+    strbuf out, in;
 } tracebuf;
 
 static void trace(void *ud, char dir, const char *d, size_t n)
 {
     tracebuf *t = ud;
-    bytes_add(dir == '>' ? &t->out : &t->in, d, n);
+    sb_add(dir == '>' ? &t->out : &t->in, d, n);
 }
 
 static void test_simple(void)
@@ -815,9 +800,9 @@ static void test_failures(void)
     free(dead.log.p);
     httpref *h = client();
     httpref_response r;
-    char url[100];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/", dead.port);
-    httpref_request q = {.url = url, .redirect = -1, .max_redirects = -1};
+    char dead_url[100];
+    snprintf(dead_url, sizeof dead_url, "http://127.0.0.1:%d/", dead.port);
+    httpref_request q = {.url = dead_url, .redirect = -1, .max_redirects = -1};
     fails(h, httpref_perform(h, &q, &r), HTTPREF_E_CONNECT, "connection refused");
 
     static const struct {
@@ -846,7 +831,7 @@ typedef struct fake {
     const char *reply;
     size_t pos, piece;
     char host[64], port[8];
-    bytes sent;
+    strbuf sent;
     int connects, closes;
     httpref_code recv_rc;
 } fake;
@@ -862,7 +847,7 @@ static httpref_code fake_connect(void *ctx, const char *host, const char *port, 
 
 static httpref_code fake_send(void *ctx, const char *p, size_t len, int timeout_ms)
 {
-    bytes_add(&((fake *)ctx)->sent, p, len);
+    sb_add(&((fake *)ctx)->sent, p, len);
     return timeout_ms > 0 ? HTTPREF_OK : HTTPREF_E_INTERNAL;
 }
 
@@ -936,7 +921,7 @@ static void test_transport(void)
     httpref_transport half = {&fk, fake_connect, NULL, fake_recv, fake_close, NULL};
     ok(httpref_set_transport(h, &half) == HTTPREF_E_BAD_OPTION, "a transport without send refused");
     httpref_free(h);
-    bytes *all[] = {&b.got, &fk.sent, &px.sent, &broken.sent, &tb.out, &tb.in};
+    strbuf *all[] = {&b.got, &fk.sent, &px.sent, &broken.sent, &tb.out, &tb.in};
     for (size_t i = 0; i < N(all); i++)
         free(all[i]->p);
 }

@@ -8,6 +8,7 @@
  * deterministic; the few sleeps are there to cross a deadline on purpose.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "request.h"
 #include "httpref.h"
 #include "tap.h"
 
@@ -16,22 +17,6 @@
 #include <time.h>
 
 #define MAXCONN 3
-
-typedef struct bytes {
-    char *p; /* NUL-terminated */
-    size_t len, cap;
-} bytes;
-
-static void bytes_add(bytes *b, const char *p, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->p = realloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->len, p, n);
-    b->len += n;
-    b->p[b->len] = 0;
-}
 
 static void sleep_ms(int ms)
 {
@@ -55,7 +40,7 @@ typedef struct script {
     size_t piece, off;
     int slept;
     const char *why; /* what strerror says (NULL allowed) */
-    bytes sent[MAXCONN];
+    strbuf sent[MAXCONN];
     size_t delivered[MAXCONN];
 } script;
 
@@ -78,7 +63,7 @@ static httpref_code sc_send(void *ctx, const char *buf, size_t len, int timeout_
 {
     script *s = ctx;
     (void)timeout_ms;
-    bytes_add(&s->sent[s->cur], buf, len);
+    sb_add(&s->sent[s->cur], buf, len);
     return s->sends++ < s->c[s->cur].send_ok ? HTTPREF_OK : s->c[s->cur].send_rc;
 }
 
@@ -116,7 +101,7 @@ static const char *sc_strerror(void *ctx)
 }
 
 typedef struct sinkbuf {
-    bytes got;
+    strbuf got;
     int ends;
 } sinkbuf;
 
@@ -126,7 +111,7 @@ static int sink(void *ud, const char *d, size_t n)
     if (!d && !n)
         b->ends++;
     else
-        bytes_add(&b->got, d, n);
+        sb_add(&b->got, d, n);
     return 0;
 }
 
@@ -597,7 +582,7 @@ static void test_table(void)
         httpref_response r;
         httpref_code rc = httpref_perform(h, &q, &r);
         const char *why = httpref_last_error_reason(h);
-        const bytes *last = &s.sent[s.cur >= 0 && s.cur < MAXCONN ? s.cur : 0];
+        const strbuf *last = &s.sent[s.cur >= 0 && s.cur < MAXCONN ? s.cur : 0];
         int good = rc == c->rc && (rc == HTTPREF_OK || *why);
         if (rc == HTTPREF_OK)
             good = good && r.status == c->status &&
