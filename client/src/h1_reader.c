@@ -102,16 +102,14 @@ static long find_section_end(h1_reader *r, const char *buf, size_t len, size_t f
         const char *nl = i < window ? memchr(buf + i, '\n', window - i) : NULL;
         size_t end = nl ? (size_t)(nl - buf) : window;
         /* a CR anywhere but right before LF is bare (RFC 9112 §2.2): reject at
-         * once; memchr finds the CRs, so a clean line costs one vector scan */
-        for (const char *cr = i < end ? memchr(buf + i, '\r', end - i) : NULL; cr;
-             cr = memchr(cr + 1, '\r', end - (size_t)(cr + 1 - buf))) {
+         * once. Only the first CR can be the line's own, so one memchr decides */
+        const char *cr = i < end ? memchr(buf + i, '\r', end - i) : NULL;
+        if (cr) {
             size_t c = (size_t)(cr - buf);
             if (c + 1 < end || (!nl && c + 1 < window)) {
                 *at = c;
                 return -(long)HTTPREF_E_BARE_CR;
             }
-            if (c + 1 >= end)
-                break;
         }
         if (!nl) {
             if (len >= bound) {

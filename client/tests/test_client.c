@@ -40,7 +40,7 @@ typedef struct server {
     const step *steps;
     size_t nsteps;
     pthread_t thr;
-    strbuf log;              /* every byte the client sent */
+    strbuf log;             /* every byte the client sent */
     size_t off[MAXREQ + 1]; /* request i is log[off[i] .. off[i+1]) */
     size_t nreq;
     int conns, pending;
@@ -697,6 +697,20 @@ static void test_gathered_chunks(void)
     httpref_code rc = fx_run(&f);
     ok(rc == HTTPREF_OK && f.b.got.len == 2000 && f.b.calls <= 3 && f.b.ends == 1,
        "200 ten-byte chunks: 2000 bytes in %d sink calls (at most 3), one end", f.b.calls);
+    fx_end(&f);
+    /* a sink that stops at its first call stops a gathered body too */
+    static char many[160000];
+    n = (size_t)snprintf(many, sizeof many, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+    for (int i = 0; i < 9000; i++)
+        n += (size_t)snprintf(many + n, sizeof many - n, "a\r\n0123456789\r\n");
+    snprintf(many + n, sizeof many - n, "0\r\n\r\n");
+    const step st2[] = {S(many)};
+    fx_start(&f, st2, 1, "/a");
+    f.b.abort_at = 1;
+    rc = fx_run(&f);
+    ok(rc == HTTPREF_E_SINK && f.b.calls == 1,
+       "90000 gathered bytes, the sink stops at call 1: SINK (got %s, %d calls)", httpref_code_name(rc),
+       f.b.calls);
     fx_end(&f);
 }
 
