@@ -42,6 +42,13 @@ def pytest_addoption(parser):
     g.addoption("--update-expectations", action="store_true", help="rewrite conformance/expectations/*.toml")
 
 
+def pytest_xdist_auto_num_workers(config):
+    """-n auto: twice the cores, as tools/conformance and tools/test use. A case
+    mostly waits on sockets and on the scenarios' own deliberate silences, so one
+    worker per core leaves the cores half idle (HTTPREF_WORKERS overrides)."""
+    return int(os.environ.get("HTTPREF_WORKERS") or 2 * (os.cpu_count() or 1))
+
+
 class _Xdist:
     """Hand the controller's report folder and implementation list to each worker."""
 
