@@ -18,6 +18,8 @@ local M = {
   PORT = 80,                                  -- default port of a URL without one
   DEADLINE = nil,                             -- httpref's own: seconds for a whole request, redirects
                                               -- included (TIMEOUT alone lets a trickling server go on)
+  KEEPALIVE = false,                          -- httpref's own: true keeps the connection for the next
+                                              -- request to the same host (LuaSocket: one per request)
   errors = core.errors,                       -- NAME -> number, the third return value's table
   strerror = core.strerror,                   -- number -> message, NAME, class
 }
@@ -124,12 +126,14 @@ local function generic(reqt, body)
   check(type(reqt.url) == "string" or (reqt.url == nil and reqt.host ~= nil), 1,
         "field 'url' must be a string")
   check(reqt.create == nil or type(reqt.create) == "function", 1, "field 'create' must be a function")
+  local keepalive = reqt.keepalive
+  if keepalive == nil then keepalive = M.KEEPALIVE end
   local code, headers, status, detail = core.perform{
     url = effective_url(reqt), method = reqt.method, headers = reqt.headers,
     body = body, source = reqt.source, step = reqt.step, sink = reqt.sink,
     redirect = reqt.redirect, maxredirects = reqt.maxredirects,
     proxy = reqt.proxy or M.PROXY, timeout = M.TIMEOUT, deadline = M.DEADLINE,
-    useragent = M.USERAGENT, port = M.PORT,
+    useragent = M.USERAGENT, port = M.PORT, keepalive = keepalive,
     transport = reqt.create and socket_transport(reqt.create) or nil,
   }
   if not code then return nil, headers, status, detail end
@@ -157,6 +161,11 @@ function M.request(reqt, body)
   local ok, code, headers, status = generic(t, body)
   if not ok then return nil, code, headers, status end
   return table.concat(parts), code, headers, status
+end
+
+-- close() drops the connection KEEPALIVE kept, if any (the next request opens a new one)
+function M.close()
+  core.closeidle()
 end
 
 return M

@@ -1,9 +1,10 @@
 -- Shared adapter body for modules with socket.http's API: real LuaSocket
 -- ("luasocket") and this project's binding ("httpref-lua"). Usage:
 --   lua5.4 _socket_http.lua luasocket|httpref-lua [--describe]
--- Both open one connection per request, so `then` follow-ups run as further
--- requests without reuse (no `sequence` capability). A response is reported
--- exactly as the module hands it to a program.
+-- LuaSocket opens one connection per request, so its `then` follow-ups would run
+-- without reuse: no `sequence` capability. httpref-lua runs a sequence with
+-- KEEPALIVE on, its `then` follow-ups on the same client (as the CLI adapter
+-- does). A response is reported exactly as the module hands it to a program.
 local cjson = require "cjson"
 local NAME = arg[1]
 local http, VERSION, classify
@@ -89,7 +90,10 @@ else
 end
 local CAPS = { "simple-form", "generic-form", "proxy", "redirect-control", "request-body", "timeouts",
                "custom-headers", "head" }
-if NAME == "httpref-lua" then CAPS[#CAPS + 1] = "max-redirects" end
+if NAME == "httpref-lua" then
+  CAPS[#CAPS + 1] = "max-redirects"
+  CAPS[#CAPS + 1] = "sequence"
+end
 
 local function string_source(s)
   local done = false
@@ -191,6 +195,7 @@ if not ok or type(spec) ~= "table" or type(spec.url) ~= "string" then
   io.stderr:write(NAME .. " adapter: bad request spec: " .. tostring(spec) .. "\n")
   os.exit(2)
 end
+if NAME == "httpref-lua" and type(spec["then"]) == "table" then http.KEEPALIVE = true end
 local result = safe(spec)
 if type(spec["then"]) == "table" then
   result["then"] = {}

@@ -24,9 +24,10 @@
 #define MAX_EMPTY_CHUNKS 100000 /* a source yielding "" forever must not spin forever */
 
 /* An httpref handle. perform() keeps one in an upvalue and reuses it (its
- * receive buffer is the costly part of a small request); a call made while
- * it is busy (a sink starting another request) gets a handle of its own.
- * __gc frees a handle even if a memory error unwinds a call. */
+ * receive buffer is the costly part of a small request), and with keepalive
+ * its connection too; a call made while it is busy (a sink starting another
+ * request) gets a handle of its own. Between calls the cached handle is on
+ * the TCP transport. __gc frees a handle even if a memory error unwinds a call. */
 typedef struct lclient {
     httpref *h;
     int busy;
@@ -556,7 +557,7 @@ static void release(lua_State *L, call *c)
 }
 
 /* core.perform{url=, method=, headers=, body=, source=, step=, sink=, redirect=,
- * maxredirects=, proxy=, timeout=, useragent=, port=, transport=} */
+ * maxredirects=, proxy=, timeout=, useragent=, port=, transport=, keepalive=} */
 static int l_perform(lua_State *L)
 {
     httpref_request rq;
@@ -603,7 +604,12 @@ static int l_perform(lua_State *L)
         ua = NULL;
     else if (!lua_isnil(L, -1))
         return luaL_error(L, "bad field 'useragent' (string or false expected)");
+    lua_getfield(L, 1, "keepalive");
+    int keepalive = lua_toboolean(L, -1);
     field_of(L, "transport", LUA_TTABLE);
+    /* a `create` socket lives for one call: nothing to keep alive */
+    if (!lua_isnil(L, -1))
+        keepalive = 0;
     field_of(L, "sink", LUA_TFUNCTION);
     field_of(L, "source", LUA_TFUNCTION);
     field_of(L, "step", LUA_TFUNCTION);
@@ -628,7 +634,8 @@ static int l_perform(lua_State *L)
         httpref_setopt(h, HTTPREF_OPT_DEADLINE_MS, deadline_ms) != HTTPREF_OK ||
         httpref_setopt(h, HTTPREF_OPT_MAX_BODY, maxbody) != HTTPREF_OK ||
         httpref_setopt(h, HTTPREF_OPT_LENIENT, lenient) != HTTPREF_OK ||
-        httpref_set_user_agent(h, ua) != HTTPREF_OK || httpref_set_transport(h, NULL) != HTTPREF_OK) {
+        httpref_setopt(h, HTTPREF_OPT_KEEPALIVE, keepalive) != HTTPREF_OK ||
+        httpref_set_user_agent(h, ua) != HTTPREF_OK) {
         lc->busy = 0;
         return luaL_error(L, "bad option for libhttpref (user agent with a control character?)");
     }
@@ -669,7 +676,12 @@ static int l_perform(lua_State *L)
         nret = c.raised ? -1 : push_failure(L, &c, h, rc);
     }
     if (lc == lua_touserdata(L, lua_upvalueindex(1))) {
-        httpref_close(h); /* the cached handle stays, without its connection */
+        /* the cached handle stays; its connection only after a keep-alive
+         * exchange that ended well (libhttpref closes one that must not be reused) */
+        if (!keepalive || rc != HTTPREF_OK || nret < 0)
+            httpref_close(h);
+        if (c.transport_ref != LUA_NOREF)
+            httpref_set_transport(h, NULL);
     } else {
         httpref_free(h);
         lc->h = NULL;
@@ -702,7 +714,16 @@ static const luaL_Reg client_methods[] = {
     {NULL, NULL},
 };
 
-static const luaL_Reg functions[] = { /* perform is added with its cached handle */
+/* core.closeidle(): closes the connection the cached handle kept alive, if any */
+static int l_closeidle(lua_State *L)
+{
+    lclient *lc = (lclient *)lua_touserdata(L, lua_upvalueindex(1));
+    if (lc && lc->h && !lc->busy)
+        httpref_close(lc->h);
+    return 0;
+}
+
+static const luaL_Reg functions[] = { /* perform and closeidle are added with the cached handle */
     {"strerror", l_strerror},
     {NULL, NULL},
 };
@@ -728,8 +749,11 @@ int luaopen_httpref_core(lua_State *L)
     lc->busy = 0;
     luaL_setmetatable(L, CLIENT_MT);
     lc->h = httpref_new();
+    lua_pushvalue(L, -1);
     lua_pushcclosure(L, l_perform, 1);
-    lua_setfield(L, -2, "perform");
+    lua_setfield(L, -3, "perform");
+    lua_pushcclosure(L, l_closeidle, 1);
+    lua_setfield(L, -2, "closeidle");
     lua_pushliteral(L, "httpref.core");
     lua_setfield(L, -2, "_NAME");
     lua_pushliteral(L, HTTPREF_VERSION);

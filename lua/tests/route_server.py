@@ -29,13 +29,23 @@ class BadRequest(Exception):
     pass
 
 
+class KeepAlive(bytes):
+    """A response after which the connection stays open for the next request."""
+
+
 class Conn:
     """Buffered reader over one accepted socket; keeps every byte it read."""
+    count = 0
+    count_lock = threading.Lock()
 
     def __init__(self, sock):
         self.sock = sock
         self.buf = b""
         self.raw = b""  # exact request bytes, for /echo
+        self.requests = 0
+        with Conn.count_lock:
+            Conn.count += 1
+            self.id = Conn.count
 
     def _fill(self):
         data = self.sock.recv(65536)
@@ -100,14 +110,14 @@ def read_request(conn):
     return method, target, hmap
 
 
-def response(code, body=b"", headers=(), head_only=False):
+def response(code, body=b"", headers=(), head_only=False, keep=False):
     out = b"HTTP/1.1 %d %s\r\n" % (code, STATUS_TEXT.get(code, b"Status"))
     for name, value in headers:
         out += name + b": " + value + b"\r\n"
     no_body = code in (204, 304) or 100 <= code < 200
     if not no_body:
         out += b"Content-Length: %d\r\n" % len(body)
-    out += b"Connection: close\r\n\r\n"
+    out += b"\r\n" if keep else b"Connection: close\r\n\r\n"
     if not no_body and not head_only:
         out += body
     return out
@@ -128,6 +138,10 @@ def route(conn, method, target, hmap):
     if path == b"/hello":
         return resp(200, b"hello world", [(b"Content-Type", b"text/plain"),
                                           (b"X-Dup", b"a"), (b"X-Dup", b"b")])
+    if path == b"/keepalive":
+        # names the connection and its request number; the connection stays open
+        return KeepAlive(response(200, b"connection %d request %d" % (conn.id, conn.requests),
+                                  [(b"Content-Type", b"text/plain")], head_only, keep=True))
     if path == b"/echo":
         return resp(200, conn.raw, [(b"Content-Type", b"application/octet-stream")])
     if path == b"/chunked":
@@ -180,17 +194,24 @@ def handle(sock):
     sock.settimeout(IO_TIMEOUT)
     conn = Conn(sock)
     try:
-        try:
-            method, target, hmap = read_request(conn)
-            out = route(conn, method, target, hmap)
-        except BadRequest:
-            out = response(400, b"bad request")
-        except (ValueError, IndexError):
-            out = response(400, b"bad request")
-        if callable(out):
-            out(sock)
-        else:
-            sock.sendall(out)
+        while True:
+            conn.requests += 1
+            try:
+                method, target, hmap = read_request(conn)
+                out = route(conn, method, target, hmap)
+            except BadRequest:
+                if conn.requests > 1 and not conn.buf:
+                    break  # a kept-alive connection the client closed: not a bad request
+                out = response(400, b"bad request")
+            except (ValueError, IndexError):
+                out = response(400, b"bad request")
+            if callable(out):
+                out(sock)
+            else:
+                sock.sendall(out)
+            if not isinstance(out, KeepAlive):
+                break
+            conn.raw = b""
         try:
             sock.shutdown(socket.SHUT_WR)
         except OSError:

@@ -22,6 +22,12 @@ local EXPECTED_DIFFERENCES = {
   ["proxy: request-target is absolute-form"] =
     "httpref: GET http://example.invalid/x / socket.http: GET http://example.invalid:80/x " ..
     "(always adds the default port; luasocket-http.md 12.2)",
+  ["KEEPALIVE: a second request to the same host reuses the connection"] =
+    "httpref: KEEPALIVE (default false) keeps the connection for the next request / " ..
+    "socket.http: no such field, one connection per request",
+  ["KEEPALIVE: close() and keepalive = false open a new connection"] =
+    "httpref: close() drops the kept connection, a request's keepalive = false overrides " ..
+    "KEEPALIVE / socket.http: neither exists",
   ["error: third return value names the error"] =
     "httpref: nil, message, NAME (luv fail triple, NAME from the C enum) / socket.http: " ..
     "nil, message only",
@@ -604,6 +610,60 @@ test("request headers given in mixed case are sent once", function()
   eq(req.one("user-agent"), "mixed/1", "user header replaces the default")
   eq(#req.all("host"), 1, "host fields")
 end)
+
+---------------------------------------------------------------- keep-alive (httpref's own)
+-- /keepalive answers "connection N request K" and leaves the connection open
+local function conn_of(reqt)
+  local r, c, _, _, body = fetch(reqt)
+  eq(r, 1, "first value")
+  eq(c, 200, "code")
+  local id, k = body:match("^connection (%d+) request (%d+)$")
+  return tonumber(id), tonumber(k)
+end
+
+difference("KEEPALIVE: a second request to the same host reuses the connection", {
+  httpref = function()
+    eq(http.KEEPALIVE, false, "default")
+    http.KEEPALIVE = true
+    local id1, k1 = conn_of({ url = url("/keepalive") })
+    local id2, k2 = conn_of({ url = url("/keepalive") })
+    http.KEEPALIVE = false
+    http.close()
+    eq(id2, id1, "same connection")
+    eq(k2, k1 + 1, "its next request")
+  end,
+  ["socket.http"] = function()
+    eq(http.KEEPALIVE, nil, "no such field")
+    http.KEEPALIVE = true
+    local id1, k1 = conn_of({ url = url("/keepalive") })
+    local id2, k2 = conn_of({ url = url("/keepalive") })
+    http.KEEPALIVE = nil
+    ok(id2 ~= id1, "a new connection")
+    eq(k1, 1, "first request of its connection")
+    eq(k2, 1, "first request of its connection")
+  end,
+})
+
+difference("KEEPALIVE: close() and keepalive = false open a new connection", {
+  httpref = function()
+    http.KEEPALIVE = true
+    local id1 = conn_of({ url = url("/keepalive") })
+    http.close()
+    local id2 = conn_of({ url = url("/keepalive") })
+    local id3, k3 = conn_of({ url = url("/keepalive"), keepalive = false })
+    local id4, k4 = conn_of({ url = url("/keepalive") })
+    http.KEEPALIVE = false
+    http.close()
+    ok(id2 ~= id1, "close() dropped the connection")
+    ok(id3 ~= id2, "keepalive = false: a connection of its own")
+    eq(k3, 1, "first request of its connection")
+    ok(id4 ~= id3 and id4 ~= id2, "closed after it: the next request opens another")
+    eq(k4, 1, "first request of its connection")
+  end,
+  ["socket.http"] = function()
+    eq(http.close, nil, "no close()")
+  end,
+})
 
 ---------------------------------------------------------------- the table itself
 test("EXPECTED_DIFFERENCES names only tests that exist", function()
