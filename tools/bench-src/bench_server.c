@@ -1,7 +1,9 @@
 /*
  * bench_server: a fast loopback HTTP/1.1 server for tools/bench.
  * The Python fixtures are far too slow to measure a client, so this serves
- * bodies from memory, one thread per connection, keep-alive honoured:
+ * bodies from memory, keep-alive honoured. A pool of threads blocks in accept()
+ * (no thread is created per connection, so a client opening one connection
+ * per request is not measured against pthread_create):
  *   GET /cl/N            N-byte body with Content-Length
  *   GET /chunked/N/C     N-byte body in C-byte chunks
  *   anything else        404
@@ -72,12 +74,30 @@ static int send_body(int fd, unsigned long long n)
     return 0;
 }
 
+/* the rest of a small body whose first `from` bytes went out with the head */
+static int send_body_from(int fd, size_t from, unsigned long long n)
+{
+    return send_all(fd, pattern + from, (size_t)n - from);
+}
+
 static int serve_one(int fd, const char *target)
 {
     char head[256];
     unsigned long long n, c;
     if (sscanf(target, "/cl/%llu", &n) == 1) {
         int len = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %llu\r\n\r\n", n);
+        if (n <= 65536) { /* head and a small body in one segment: one wake-up for the client */
+            struct iovec iov[2] = {{head, (size_t)len}, {pattern, (size_t)n}};
+            struct msghdr m = {.msg_iov = iov, .msg_iovlen = 2};
+            ssize_t w = sendmsg(fd, &m, MSG_NOSIGNAL);
+            if (w == (ssize_t)((size_t)len + n))
+                return 0;
+            if (w < 0)
+                return -1;
+            if ((size_t)w < (size_t)len)
+                return send_all(fd, head + w, (size_t)len - (size_t)w) || send_body(fd, n);
+            return send_body_from(fd, (size_t)w - (size_t)len, n);
+        }
         return send_all(fd, head, (size_t)len) || send_body(fd, n);
     }
     if (sscanf(target, "/chunked/%llu/%llu", &n, &c) == 2 && c > 0 && c <= PATTERN_SIZE) {
@@ -114,9 +134,9 @@ static int serve_one(int fd, const char *target)
     return send_all(fd, nf, sizeof nf - 1);
 }
 
-static void *conn_main(void *arg)
+static void serve_connection(int fd)
 {
-    int fd = (int)(long)arg, one = 1;
+    int one = 1;
     char buf[16384];
     size_t have = 0;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -144,6 +164,18 @@ static void *conn_main(void *arg)
     }
 out:
     close(fd);
+}
+
+#define POOL 64 /* connections served at once; the benchmarks are sequential */
+
+static void *accept_main(void *arg)
+{
+    int s = (int)(long)arg;
+    for (;;) {
+        int fd = accept(s, NULL, NULL);
+        if (fd >= 0)
+            serve_connection(fd);
+    }
     return NULL;
 }
 
@@ -170,14 +202,12 @@ int main(int argc, char **argv)
         printf("%d\n", ntohs(a.sin_port));
         fflush(stdout);
     }
-    for (;;) {
-        int fd = accept(s, NULL, NULL);
+    for (int i = 1; i < POOL; i++) {
         pthread_t t;
-        if (fd < 0)
-            continue;
-        if (pthread_create(&t, NULL, conn_main, (void *)(long)fd) == 0)
-            pthread_detach(t);
-        else
-            close(fd);
+        if (pthread_create(&t, NULL, accept_main, (void *)(long)s) != 0) {
+            perror("bench_server: pthread_create");
+            return 1;
+        }
     }
+    accept_main((void *)(long)s);
 }
