@@ -193,6 +193,8 @@ static void usage(FILE *f)
                "  -i, --include            response head before the body\n"
                "  -s, --silent  -S, --show-error  -v, --verbose  -f, --fail  -A, --user-agent UA\n"
                "      --keepalive / --no-keepalive   reuse one connection for several URLs (default on)\n"
+               "      --recv-spin N        empty reads retried before sleeping while a body streams\n"
+               "                           (default 100 with several CPUs, 0 with one; 0 = off)\n"
                "      --strict             every leniency off (the default)\n");
     for (size_t i = 0; i < NLENIENT; i++)
         fprintf(f, "      --lenient-%-24s %s\n", lenient[i].flag, lenient[i].help);
@@ -207,6 +209,34 @@ static int die(int code, const char *msg)
     return code;
 }
 
+/* a whole number in [lo, hi] or a usage error: atoi would turn "ten" into 0 */
+static int parse_long(const char *flag, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) {
+        fprintf(stderr, "httpref: %s wants a whole number from %ld to %ld, not \"%s\"\n", flag, lo, hi, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* seconds, > 0 and at most a day */
+static int parse_seconds(const char *flag, const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v > 0 && v <= 86400)) {
+        fprintf(stderr, "httpref: %s wants seconds, more than 0 and at most 86400, not \"%s\"\n", flag, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static httpref_field fields[MAX_HEADERS];
@@ -217,6 +247,7 @@ int main(int argc, char **argv)
     int fail_on_error = 0, remote_name = 0, keepalive = 1, adapter = 0, describe = 0, exit_codes = 0;
     unsigned lenient_bits = 0;
     double max_time = 0, connect_timeout = 0;
+    long recv_spin = -1, num;
     enum {
         O_MAXREDIRS = 1000,
         O_CONNTO,
@@ -230,6 +261,7 @@ int main(int argc, char **argv)
         O_MD,
         O_ROFF,
         O_VERSION,
+        O_SPIN,
         O_LENIENT
     };
     static struct option opts[64] = {{"request", required_argument, 0, 'X'},
@@ -254,6 +286,7 @@ int main(int argc, char **argv)
                                      {"user-agent", required_argument, 0, 'A'},
                                      {"keepalive", no_argument, 0, O_KEEP},
                                      {"no-keepalive", no_argument, 0, O_NOKEEP},
+                                     {"recv-spin", required_argument, 0, O_SPIN},
                                      {"strict", no_argument, 0, O_STRICT},
                                      {"adapter", no_argument, 0, O_ADAPTER},
                                      {"describe", no_argument, 0, O_DESCRIBE},
@@ -308,7 +341,9 @@ int main(int argc, char **argv)
             follow = 1;
             break;
         case O_MAXREDIRS:
-            max_redirs = atoi(optarg);
+            if (parse_long("--max-redirs", optarg, 0, 1000, &num))
+                return CLI_EXIT_USAGE;
+            max_redirs = (int)num;
             break;
         case 'x':
             proxy = optarg;
@@ -317,10 +352,12 @@ int main(int argc, char **argv)
             user = optarg;
             break;
         case 'm':
-            max_time = atof(optarg);
+            if (parse_seconds("--max-time", optarg, &max_time))
+                return CLI_EXIT_USAGE;
             break;
         case O_CONNTO:
-            connect_timeout = atof(optarg);
+            if (parse_seconds("--connect-timeout", optarg, &connect_timeout))
+                return CLI_EXIT_USAGE;
             break;
         case 'o':
             out_path = optarg;
@@ -354,6 +391,10 @@ int main(int argc, char **argv)
             break;
         case O_NOKEEP:
             keepalive = 0;
+            break;
+        case O_SPIN:
+            if (parse_long("--recv-spin", optarg, 0, 100000, &recv_spin))
+                return CLI_EXIT_USAGE;
             break;
         case O_STRICT:
             lenient_bits = 0;
@@ -404,6 +445,8 @@ int main(int argc, char **argv)
         return HTTPREF_E_NOMEM;
     httpref_setopt(h, HTTPREF_OPT_KEEPALIVE, keepalive);
     httpref_setopt(h, HTTPREF_OPT_LENIENT, (long)lenient_bits);
+    if (recv_spin >= 0)
+        httpref_setopt(h, HTTPREF_OPT_RECV_SPIN, recv_spin);
     if (max_time > 0)
         httpref_setopt(h, HTTPREF_OPT_DEADLINE_MS, (long)(max_time * 1000));
     if (connect_timeout > 0)

@@ -229,8 +229,14 @@ typedef enum httpref_option {
                                              with the first request; 1: hold them back until a 401
                                              offers Basic, then repeat the request once with them
                                              (not for a streamed body, not counted as a redirect) */
-    HTTPREF_OPT_REDIRECT_UNSAFE = 15      /* 1: also follow 307/308 for non-GET/HEAD with a
+    HTTPREF_OPT_REDIRECT_UNSAFE = 15,     /* 1: also follow 307/308 for non-GET/HEAD with a
                                              replayable body; default 0 */
+    HTTPREF_OPT_RECV_SPIN = 16            /* while a response streams, how many times the TCP
+                                             transport retries an empty non-blocking read before
+                                             it sleeps in poll (about 0.5 us each): a sleep and
+                                             wake-up per drained socket costs more than the copy.
+                                             Default 100 with more than one CPU online, 0 with
+                                             one; 0..100000 */
 } httpref_option;
 
 /* Set one option; HTTPREF_E_BAD_OPTION for an unknown option or a bad value. */

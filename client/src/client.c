@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 static int64_t now_ms(void)
 {
@@ -51,6 +52,8 @@ httpref *httpref_new(void)
     h->connect_timeout_ms = -1;
     h->header_deadline_ms = 30000;
     h->auth_retry = 0; /* LuaSocket: URL credentials go pre-emptively */
+    /* on one CPU a spinning reader only takes time from the sender */
+    h->tcp.spin = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 100 : 0;
     h1_limits_default(&h->lim);
     h->user_agent = strdup("httpref/" HTTPREF_VERSION);
     tcp_transport_init(&h->tr, &h->tcp);
@@ -146,6 +149,11 @@ httpref_code httpref_setopt(httpref *h, httpref_option opt, long v)
         return HTTPREF_OK;
     case HTTPREF_OPT_REDIRECT_UNSAFE:
         h->redirect_unsafe = v != 0;
+        return HTTPREF_OK;
+    case HTTPREF_OPT_RECV_SPIN:
+        if (!nonneg || v > 100000)
+            return HTTPREF_E_BAD_OPTION;
+        h->tcp.spin = (int)v;
         return HTTPREF_OK;
     }
     return HTTPREF_E_BAD_OPTION;

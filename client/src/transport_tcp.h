@@ -6,6 +6,8 @@
 
 typedef struct tcp_ctx {
     int fd;
+    int spin;    /* HTTPREF_OPT_RECV_SPIN */
+    int flowing; /* the last receive got bytes and nothing was sent since: a body streams */
     char err[200];
 } tcp_ctx;
 

@@ -12,6 +12,7 @@
 #include "httpref.h"
 #include "tap.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -656,7 +657,7 @@ static void test_buffer(void)
     free(big);
     free(b.got.p);
 
-    /* a chunk-size line cut at the end of a nearly full buffer: the rest moves to the front */
+    /* a chunk-size line cut at the end of the data: the rest comes with the next read */
     char *chunk = repeat(CHUNKED "48000\r\n", "x", 0x48000, "\r\n1");
     conn c3[] = {REPLY(chunk, "\r\nA\r\n0\r\n\r\n")};
     memset(&b, 0, sizeof b);
@@ -671,6 +672,49 @@ static void test_buffer(void)
     free_script(&s3);
     free(chunk);
     free(b.got.p);
+
+    /* every 32 KiB read (RECV_CHUNK) ends 3 bytes into a chunk-size line, so the cut
+     * line stays and the buffer fills read by read until the rest moves to the front */
+    {
+        enum { READ = 32768, UNITS = 12, DATA = READ - 8 }; /* "7ff8\r\n" + data + "\r\n" = READ */
+        size_t total = READ - 3 + (size_t)UNITS * READ + 5;
+        char *wire = malloc(total + 1), *p = wire;
+        p += sprintf(p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n");
+        size_t pad = (size_t)(READ - 3 - 2) - (size_t)(p - wire);
+        for (int i = 0; i < 3; i++) { /* three fields: one would pass the 16 KiB field-line limit */
+            size_t v = (i < 2 ? pad / 3 : pad - 2 * (pad / 3)) - 11;
+            p += sprintf(p, "X-Pad-%d: ", i);
+            memset(p, 'p', v);
+            p += v;
+            memcpy(p, "\r\n", 2);
+            p += 2;
+        }
+        memcpy(p, "\r\n", 2);
+        p += 2;
+        for (int i = 0; i < UNITS; i++) {
+            p += sprintf(p, "%x\r\n", (unsigned)DATA);
+            memset(p, 'x', DATA);
+            p += DATA;
+            memcpy(p, "\r\n", 2);
+            p += 2;
+        }
+        memcpy(p, "0\r\n\r\n", 6);
+        conn c5[] = {REPLY(wire)};
+        memset(&b, 0, sizeof b);
+        script s5 = {.c = c5, .n = 1};
+        h = client_for(&s5, WHY_NULL);
+        rc = httpref_perform(h, &q, &r);
+        size_t xs = 0;
+        for (size_t i = 0; i < b.got.len; i++)
+            xs += b.got.p[i] == 'x';
+        ok(strlen(wire) == total && rc == HTTPREF_OK && b.got.len == (size_t)UNITS * DATA && xs == b.got.len,
+           "12 chunks whose size lines straddle every read: the body is whole (%s, %zu bytes)",
+           httpref_code_name(rc), b.got.len);
+        httpref_free(h);
+        free_script(&s5);
+        free(wire);
+        free(b.got.p);
+    }
 
     /* RFC 9112 §2.2 lets a client skip leading CRLFs, not forever: they fill the buffer */
     char *crlfs = repeat("", "\r\n", 1 << 18, "");

@@ -83,7 +83,12 @@ static const optcase opts[] = {
     {"lenient: an undefined bit", HTTPREF_OPT_LENIENT, 1L << 9, BAD},
     {"lenient: negative", HTTPREF_OPT_LENIENT, -1, BAD},
     {"unknown option 0", (httpref_option)0, 1, BAD},
-    {"unknown option past the last", (httpref_option)(HTTPREF_OPT_REDIRECT_UNSAFE + 1), 1, BAD},
+    {"recv spin off", HTTPREF_OPT_RECV_SPIN, 0, GOOD},
+    {"recv spin 100", HTTPREF_OPT_RECV_SPIN, 100, GOOD},
+    {"recv spin at its maximum", HTTPREF_OPT_RECV_SPIN, 100000, GOOD},
+    {"recv spin past its maximum", HTTPREF_OPT_RECV_SPIN, 100001, BAD},
+    {"recv spin negative", HTTPREF_OPT_RECV_SPIN, -1, BAD},
+    {"unknown option past the last", (httpref_option)(HTTPREF_OPT_RECV_SPIN + 1), 1, BAD},
 };
 
 static void test_setopt(void)

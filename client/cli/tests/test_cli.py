@@ -145,6 +145,24 @@ def test_exit_codes_for_dns_connect_timeout_and_invalid_request():
     assert run("-X", "G ET", "http://127.0.0.1:1/").returncode == 5
 
 
+@pytest.mark.parametrize("flag,value", [("--max-redirs", "ten"), ("--max-redirs", "-1"), ("--max-redirs", "5x"),
+                                        ("--max-time", "0"), ("--max-time", "soon"), ("--connect-timeout", "-2"),
+                                        ("--recv-spin", "100001"), ("--recv-spin", "")])
+def test_bad_numeric_flag_is_a_usage_error_not_a_default(flag, value):
+    p = run(flag, value, "http://127.0.0.1:1/")
+    assert p.returncode == 101
+    assert flag in p.stderr.decode() and "not" in p.stderr.decode()
+
+
+def test_recv_spin_off_and_on_give_the_same_body():
+    body = bytes(range(256)) * 4096
+    reply = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    for spin in ("0", "100000"):
+        s = Server(reply)
+        p = run("-s", "--recv-spin", spin, s.url())
+        assert p.returncode == 0 and p.stdout == body
+
+
 def test_lenient_flag_relaxes_only_its_rule():
     s = Server(b"HTTP/1.1 200 OK\nContent-Length: 2\n\nok", b"HTTP/1.1 200 OK\nContent-Length: 2\n\nok")
     p = run(s.url())
