@@ -40,8 +40,7 @@ enum {
     S_TRAILERS,
     S_UNTIL_CLOSE,
     S_DONE,
-    S_ERROR,
-    S_HEAD_DONE_NONE
+    S_ERROR
 };
 
 /* chunk_flags bit: the reader has seen bytes of the current head */

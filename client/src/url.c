@@ -392,15 +392,6 @@ void url_free(url *u)
     memset(u, 0, sizeof *u);
 }
 
-char *url_absolute_form(const url *u)
-{
-    size_t n = strlen(u->authority) + strlen(u->path_query) + 8;
-    char *s = malloc(n);
-    if (s)
-        snprintf(s, n, "http://%s%s", u->authority, u->path_query);
-    return s;
-}
-
 int url_same_origin(const url *a, const url *b)
 {
     return strcmp(a->host, b->host) == 0 && a->port == b->port;

@@ -40,8 +40,6 @@ typedef struct url {
  * writes what was wrong into detail. */
 httpref_code url_parse(const char *s, url *u, char *detail, size_t detail_len);
 void url_free(url *u);
-/* "http://authority/path?query" (no userinfo, no fragment); malloc'd */
-char *url_absolute_form(const url *u);
 /* same scheme, host and port (RFC 9110 §4.3.1: the origin) */
 int url_same_origin(const url *a, const url *b);
 

@@ -10,6 +10,7 @@
 #include "request.h"
 #include "httpref.h"
 #include "tap.h"
+#include "test_time.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -45,19 +46,6 @@ typedef struct server {
     size_t nreq;
     int conns, pending;
 } server;
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
 
 static const char *find(const char *hay, size_t n, const char *needle, int nocase)
 {

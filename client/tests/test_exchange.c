@@ -11,6 +11,7 @@
 #include "request.h"
 #include "httpref.h"
 #include "tap.h"
+#include "test_time.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +19,6 @@
 #include <time.h>
 
 #define MAXCONN 3
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
 
 /* one connection of the script: what connect and send return, what recv delivers */
 typedef struct conn {

@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "httpref.h"
 #include "tap.h"
+#include "test_time.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -22,13 +23,6 @@
 #include <unistd.h>
 
 #define WAIT_MS 3000 /* bound on every server wait */
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* a loopback listener on an ephemeral port; backlog as given */
 static int listener(int backlog, int *port)

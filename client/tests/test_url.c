@@ -157,17 +157,20 @@ static void test_dot_segments(void)
 
 static void test_absolute_form(void)
 {
-    /* "http://" authority path-and-query: no userinfo, no fragment, non-default port kept */
+    /* request.c writes "http://" authority path-and-query to a proxy: no userinfo, no
+     * fragment, non-default port kept */
     static const char *const af[][2] = {{"http://u:p@H.example:8080/a%20b?q#f", "http://h.example:8080/a%20b?q"},
                                         {"http://h", "http://h/"},
                                         {"http://[::1]:80/x", "http://[::1]/x"}};
     for (size_t i = 0; i < sizeof af / sizeof af[0]; i++) {
         url u;
         char detail[160];
-        char *s = url_parse(af[i][0], &u, detail, sizeof detail) == HTTPREF_OK ? url_absolute_form(&u) : NULL;
-        ok(s && !strcmp(s, af[i][1]), "absolute-form of %s is %s (got %s)", af[i][0], af[i][1], s ? s : "NULL");
-        free(s);
-        url_free(&u);
+        char s[128] = "NULL";
+        if (url_parse(af[i][0], &u, detail, sizeof detail) == HTTPREF_OK) {
+            snprintf(s, sizeof s, "http://%s%s", u.authority, u.path_query);
+            url_free(&u);
+        }
+        ok(!strcmp(s, af[i][1]), "absolute-form of %s is %s (got %s)", af[i][0], af[i][1], s);
     }
 }
 
