@@ -241,7 +241,8 @@ typedef enum httpref_option {
 
 /* Set one option; HTTPREF_E_BAD_OPTION for an unknown option or a bad value. */
 httpref_code httpref_setopt(httpref *h, httpref_option opt, long value);
-/* Replace the User-Agent default ("httpref/0.1.0"); NULL = send none. Copied. */
+/* Replace the User-Agent default ("httpref/0.1.0"); NULL = send none. Copied.
+ * HTTPREF_E_BAD_FIELD_VALUE for CR, LF, NUL or another CTL (HTAB is allowed). */
 httpref_code httpref_set_user_agent(httpref *h, const char *ua);
 /* Use a custom transport (copied); NULL restores the default TCP transport. */
 httpref_code httpref_set_transport(httpref *h, const httpref_transport *t);

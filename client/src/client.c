@@ -163,9 +163,8 @@ httpref_code httpref_set_user_agent(httpref *h, const char *ua)
 {
     char *copy = NULL;
     if (ua) {
-        for (const char *c = ua; *c; c++)
-            if ((unsigned char)*c < 0x20 || *c == 0x7f)
-                return HTTPREF_E_BAD_FIELD_VALUE;
+        if (!req_is_field_value(ua, strlen(ua))) /* the rule of the caller's own fields */
+            return HTTPREF_E_BAD_FIELD_VALUE;
         copy = strdup(ua);
         if (!copy)
             return HTTPREF_E_NOMEM;

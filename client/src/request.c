@@ -70,7 +70,7 @@ static size_t value_length(const httpref_field *f)
 
 /* field-value = *field-content: VCHAR, obs-text, SP, HTAB; never CR, LF,
  * NUL or another CTL, so a value can neither end the line nor fold it */
-static int is_field_value(const char *s, size_t n)
+int req_is_field_value(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -135,7 +135,7 @@ httpref_code req_validate(const char *method, const httpref_field *headers, size
                      shown(esc, sizeof esc, headers[i].name));
             return HTTPREF_E_BAD_FIELD_NAME;
         }
-        if (headers[i].value && !is_field_value(headers[i].value, value_length(&headers[i]))) {
+        if (headers[i].value && !req_is_field_value(headers[i].value, value_length(&headers[i]))) {
             snprintf(detail, dlen, "value of request field %s holds CR, LF, NUL or a control character",
                      shown(esc, sizeof esc, headers[i].name));
             return HTTPREF_E_BAD_FIELD_VALUE;

@@ -32,6 +32,9 @@ typedef struct req_spec {
     int withhold_userinfo;         /* HTTPREF_OPT_AUTH_RETRY's first try: no Basic from the URL yet */
 } req_spec;
 
+/* field-value bytes (RFC 9110 §5.5): no CR, LF, NUL or other CTL; HTAB allowed */
+int req_is_field_value(const char *s, size_t n);
+
 /* Validate the caller's method and fields (RFC 9110 §5.1, §5.5, §9.1). */
 httpref_code req_validate(const char *method, const httpref_field *headers, size_t n, char *detail, size_t dlen);
 

@@ -130,6 +130,7 @@ static void test_setters(void)
     ok(httpref_set_user_agent(h, "agent/2 (test)") == HTTPREF_OK, "a plain User-Agent accepted");
     ok(httpref_set_user_agent(h, "soh\x01") == HTTPREF_E_BAD_FIELD_VALUE, "a User-Agent with a CTL refused");
     ok(httpref_set_user_agent(h, "del\x7f") == HTTPREF_E_BAD_FIELD_VALUE, "a User-Agent with DEL refused");
+    ok(httpref_set_user_agent(h, "tab\there") == HTTPREF_OK, "HTAB inside a User-Agent accepted");
     ok(httpref_set_user_agent(h, "") == HTTPREF_OK, "an empty User-Agent accepted");
     ok(httpref_set_user_agent(h, NULL) == HTTPREF_OK, "NULL: no User-Agent at all");
 
