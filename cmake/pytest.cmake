@@ -24,3 +24,10 @@ set_tests_properties(checksrc PROPERTIES LABELS lint)
 # conformance/TRACEABILITY.md must match the scenario files
 add_test(NAME traceability_current COMMAND ${HTTPREF_PYTHON} ${CMAKE_SOURCE_DIR}/tools/traceability --check)
 set_tests_properties(traceability_current PROPERTIES LABELS lint)
+
+# tools/bench runs end to end at toy sizes (it must not rot between benchmark runs); it times
+# nothing that is judged here: speed lives in the benchmark, not in a test
+add_test(NAME bench_smoke COMMAND ${HTTPREF_PYTHON} ${CMAKE_SOURCE_DIR}/tools/bench --smoke
+                                  --out ${CMAKE_BINARY_DIR}/bench-smoke)
+set_tests_properties(bench_smoke PROPERTIES LABELS python TIMEOUT 300
+  ENVIRONMENT "HTTPREF_BUILD_DIR=${CMAKE_BINARY_DIR}")
