@@ -189,6 +189,9 @@ static long parse_fields(char *buf, size_t len, size_t start, httpref_field *fie
                          unsigned lenient, const h1_limits *lim, size_t *err_off, int trailers)
 {
     size_t i = start, n = 0, cap = *nfields;
+    /* a section that ends in LF (always, once the reader has found its end) stops
+     * every name scan by itself: LF is no tchar, so that loop needs no bound check */
+    const int lf_ends = len > 0 && buf[len - 1] == '\n';
     for (;;) {
         size_t le = eol_len(buf, len, i, lenient);
         if (le) { /* the empty line: end of the section */
@@ -234,8 +237,12 @@ static long parse_fields(char *buf, size_t len, size_t start, httpref_field *fie
         if (n >= cap)
             return fail(err_off, i, HTTPREF_E_TOO_MANY_FIELDS);
         size_t ns = i;
-        while (i < len && (h1_class[(unsigned char)buf[i]] & H1_TCHAR))
-            i++;
+        if (lf_ends)
+            while (h1_class[(unsigned char)buf[i]] & H1_TCHAR)
+                i++;
+        else
+            while (i < len && (h1_class[(unsigned char)buf[i]] & H1_TCHAR))
+                i++;
         if (i >= len)
             return fail(err_off, i, HTTPREF_E_INCOMPLETE);
         if (buf[i] != ':') {
@@ -298,13 +305,20 @@ long h1_parse_head(char *buf, size_t len, h1_head *out, unsigned lenient, const 
  * (RFC 9110 §6.5.1); a strict client refuses them rather than guess (CH-26) */
 static int forbidden_in_trailer(const httpref_field *f)
 {
-    static const char *const names[] = {"content-length", "transfer-encoding", "host", "trailer", "te",
-                                        "connection", "keep-alive", "upgrade", "content-encoding", "content-type",
-                                        "content-range", "authorization", "proxy-authorization",
-                                        "www-authenticate", "proxy-authenticate", "set-cookie", "cache-control",
-                                        "expect", "location", "max-forwards", "range"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (h1_ieq(f->name, f->name_len, names[i]))
+#define NAME(s) {s, sizeof s - 1}
+    static const struct {
+        const char *name;
+        size_t len;
+    } names[] = {NAME("content-length"),   NAME("transfer-encoding"), NAME("host"),
+                 NAME("trailer"),          NAME("te"),                NAME("connection"),
+                 NAME("keep-alive"),       NAME("upgrade"),           NAME("content-encoding"),
+                 NAME("content-type"),     NAME("content-range"),     NAME("authorization"),
+                 NAME("proxy-authorization"), NAME("www-authenticate"), NAME("proxy-authenticate"),
+                 NAME("set-cookie"),       NAME("cache-control"),     NAME("expect"),
+                 NAME("location"),         NAME("max-forwards"),      NAME("range")};
+#undef NAME
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) /* the length first: no strlen per name */
+        if (f->name_len == names[i].len && h1_ieq(f->name, f->name_len, names[i].name))
             return 1;
     return 0;
 }
