@@ -317,8 +317,8 @@ static int forbidden_in_trailer(const httpref_field *f)
                  NAME("set-cookie"),       NAME("cache-control"),     NAME("expect"),
                  NAME("location"),         NAME("max-forwards"),      NAME("range")};
 #undef NAME
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) /* the length first: no strlen per name */
-        if (f->name_len == names[i].len && h1_ieq(f->name, f->name_len, names[i].name))
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) /* lengths kept: no strlen per name */
+        if (h1_ieqn(f->name, f->name_len, names[i].name, names[i].len))
             return 1;
     return 0;
 }

@@ -27,14 +27,13 @@ static inline int h1_fold_eq8(const char *x, const char *y)
     return (a | (upper >> 2)) == b;
 }
 
-/* ASCII case-insensitive equality of a (pointer, length) and a C string
- * written in lowercase (every caller passes a lowercase literal). Inline, so
- * strlen of a literal folds away and a length mismatch (most field names
- * against "content-length") costs one compare; a name of 8 bytes or more is
- * compared a word at a time (the last word may overlap the one before). */
-static inline int h1_ieq(const char *a, size_t alen, const char *lower)
+/* ASCII case-insensitive equality of a (pointer, length) and n bytes written in
+ * lowercase (every caller passes lowercase literals). A length mismatch (most
+ * field names against "content-length") costs one compare; a name of 8 bytes
+ * or more is compared a word at a time (the last word may overlap the one
+ * before). h1_ieq takes a C string: inline, so strlen of a literal folds away. */
+static inline int h1_ieqn(const char *a, size_t alen, const char *lower, size_t n)
 {
-    size_t n = strlen(lower);
     if (alen != n)
         return 0;
     if (n >= 8) {
@@ -50,6 +49,11 @@ static inline int h1_ieq(const char *a, size_t alen, const char *lower)
             return 0;
     }
     return 1;
+}
+
+static inline int h1_ieq(const char *a, size_t alen, const char *lower)
+{
+    return h1_ieqn(a, alen, lower, strlen(lower));
 }
 
 #endif
