@@ -138,16 +138,22 @@ def render_html(results, sc_scores):
         sc = scen.get(key.split("~")[0], {"refs": [{"rfc": "?", "section": "?"}], "title": ""})
         ref = sc["refs"][0]
         by_section.setdefault(f"RFC {ref['rfc']} §{ref['section']}", []).append((key, sc))
-    out.append("<h2>Matrix</h2><table id='matrix'><thead><tr><th>scenario</th><th>level</th>"
-               + "".join(f"<th>{_e(n)}</th>" for n in names) + "</tr></thead><tbody>")
+    out.append("<h2>Matrix</h2><p class='small'>Each implementation's MUST and SHOULD failures, most severe first, "
+               "with the commands that reproduce them: <a href='findings.html'>findings</a>. <i>who fails</i>: "
+               "the implementations failing a scenario.</p><table id='matrix'><thead><tr><th>scenario</th>"
+               "<th>level</th><th>who fails</th>" + "".join(f"<th>{_e(n)}</th>" for n in names) + "</tr></thead><tbody>")
     details = []
     for sec in sorted(by_section, key=_sort_key):
-        out.append(f"<tr class='sec'><td colspan='{len(names) + 2}'>{_e(sec)}</td></tr>")
+        out.append(f"<tr class='sec'><td colspan='{len(names) + 3}'>{_e(sec)}</td></tr>")
         for key, sc in by_section[sec]:
             level = LEVEL_OF.get(sc["refs"][0].get("level"), "")
             proxy = " <span class='tag'>proxy</span>" if sc.get("proxy") else ""
             row = [f"<td id='row-{_e(key)}'><b>{_e(key)}</b>{proxy} <span class='small'>{_e(sc['title'])}</span>"
                    f"</td><td>{_e(level)}</td>"]
+            failing = [n for n in names if (impls[n]["results"].get(key) or {}).get("verdict") == "fail"]
+            row.append(f"<td class='small' title='{_e(', '.join(failing))}'>{len(failing)}/{len(names)}"
+                       f"{': ' + _e(', '.join(failing[:3])) + (' ...' if len(failing) > 3 else '') if failing else ''}"
+                       "</td>")
             for n in names:
                 r = impls[n]["results"].get(key)
                 if not r:

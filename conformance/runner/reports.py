@@ -7,6 +7,7 @@ import os
 import re
 from xml.sax.saxutils import escape, quoteattr
 
+from . import findings
 from .render import render_html
 
 LEVEL_OF = {"MUST": "MUST", "MUST NOT": "MUST", "SHOULD": "SHOULD", "SHOULD NOT": "SHOULD", "MAY": "MAY",
@@ -154,6 +155,7 @@ def write_all(out, run, scenarios, versions, merged):
         f.write(render_html(results, sc_scores))
     with open(os.path.join(out, "summary.md"), "w") as f:
         f.write(summary_markdown(results, sc_scores))
+    findings.write(out, results)
     reports_root = os.path.dirname(os.path.abspath(out))
     latest = os.path.join(reports_root, "latest")
     if os.path.basename(reports_root) == "reports":

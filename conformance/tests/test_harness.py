@@ -181,3 +181,27 @@ def test_ctrl_c_leaves_no_mitmdump_or_adapter_behind(tmp_path):
     p.communicate(timeout=30)
     time.sleep(0.5)
     assert not ours(), f"left running after Ctrl-C: {ours()}"
+
+
+def test_findings_put_framing_first_and_say_how_to_reproduce(tmp_path):
+    from runner import findings
+    fail = {"verdict": "fail", "reason": "got response 200, expected error protocol", "got": "response 200"}
+    scen = {}
+    for sid in ("FR-13", "SL-01", "CH-48"):
+        f = next(os.path.join(d, f"{sid}.toml") for d, _, fs in os.walk(os.path.join(ROOT, "conformance", "scenarios"))
+                 if f"{sid}.toml" in fs)
+        sc = load_scenario(f)
+        scen[sid] = {"title": sc.title, "group": sc.group, "refs": sc.refs, "tags": sc.tags,
+                     "file": os.path.relpath(f, ROOT)}
+    results = {"run": {"harness_commit": "test", "rfc": "9112"}, "scenarios": scen,
+               "implementations": {"a": {"version": "1", "results": {k: dict(fail) for k in scen}},
+                                   "b": {"version": "2", "results": {"FR-13": dict(fail), "SL-01": {"verdict": "pass"}}}}}
+    found = findings.write(str(tmp_path), results)
+    ids = [f["id"] for f in found["a"]]
+    assert ids.index("FR-13") < ids.index("SL-01") and ids.index("CH-48") < ids.index("SL-01"), ids
+    fr = next(f for f in found["a"] if f["id"] == "FR-13")
+    assert fr["others"] == ["b"] and fr["should"].startswith("error protocol")
+    assert "Content-Length: +5" in fr["server"][0]
+    md = open(tmp_path / "findings.md").read()
+    assert "tools/conformance --impl a --scenario FR-13" in md and "server_fixtures serve conformance/scenarios/" in md
+    assert "findings" in open(tmp_path / "findings.html").read()
