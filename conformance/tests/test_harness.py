@@ -205,3 +205,16 @@ def test_findings_put_framing_first_and_say_how_to_reproduce(tmp_path):
     md = open(tmp_path / "findings.md").read()
     assert "tools/conformance --impl a --scenario FR-13" in md and "server_fixtures serve conformance/scenarios/" in md
     assert "findings" in open(tmp_path / "findings.html").read()
+
+
+def test_compare_runs_lists_every_differing_cell(tmp_path):
+    def run(verdicts):
+        return {"implementations": {"x": {"results": {k: {"verdict": v, "reason": k} for k, v in verdicts.items()}}}}
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps(run({"FR-1": "pass", "FR-2": "fail", "FR-3": "pass"})))
+    b.write_text(json.dumps(run({"FR-1": "pass", "FR-2": "pass", "FR-3": "pass"})))
+    tool = os.path.join(ROOT, "tools", "compare-runs")
+    p = subprocess.run([sys.executable, tool, str(a), str(b)], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 1 and "x FR-2: fail -> pass" in p.stdout and "2/3 cells = 66.67 %" in p.stdout
+    p = subprocess.run([sys.executable, tool, str(a), str(a)], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0 and "100.00 %" in p.stdout
