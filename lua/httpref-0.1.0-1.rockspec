@@ -13,7 +13,8 @@ description = {
   detailed = [[
 require("httpref") instead of require("socket.http"): the same request(url [, body])
 and request{...} forms, LTN12 sinks and sources, TIMEOUT/USERAGENT/PROXY, on the
-strict reference client libhttpref (RFC 9110/9112). Differences: lua/COMPATIBILITY.md.
+strict reference client libhttpref (RFC 9110/9112). require("httpref.compat") makes
+require("socket.http") return it. Differences: lua/COMPATIBILITY.md.
 ]],
   license = "MIT",
 }
@@ -24,6 +25,7 @@ build = {
   type = "builtin",
   modules = {
     httpref = "lua/httpref.lua",
+    ["httpref.compat"] = "lua/httpref/compat.lua",
     ["httpref.core"] = {
       sources = {
         "lua/src/httpref_core.c",

@@ -20,6 +20,9 @@ local M = {
                                               -- included (TIMEOUT alone lets a trickling server go on)
   KEEPALIVE = false,                          -- httpref's own: true keeps the connection for the next
                                               -- request to the same host (LuaSocket: one per request)
+  REDIRECTERRORS = false,                     -- httpref's own: true makes a redirect chain over the
+                                              -- limit, or a loop, an error (nil, msg, NAME); false
+                                              -- returns its last 3xx, as LuaSocket does
   errors = core.errors,                       -- NAME -> number, the third return value's table
   strerror = core.strerror,                   -- number -> message, NAME, class
 }
@@ -121,6 +124,25 @@ local function check(cond, n, msg)
   if not cond then error("bad argument #" .. n .. " to 'request' (" .. msg .. ")", 3) end
 end
 
+-- maxredirects = false: LuaSocket follows without end; httpref stops at this
+-- many hops (a loop ends sooner: it is detected) and returns the last 3xx
+local REDIRECT_CEILING = 1000
+
+-- LuaSocket's words for getaddrinfo's failures (its pierror.h); the C client
+-- keeps glibc's gai_strerror text in the detail
+local GAI_WORDS = {
+  ["Name or service not known"] = "host or service not provided, or not known",
+  ["Temporary failure in name resolution"] = "temporary failure in name resolution",
+  ["Non-recoverable failure in name resolution"] = "non-recoverable failure in name resolution",
+  ["Memory allocation failure"] = "memory allocation failure",
+  ["Servname not supported for ai_socktype"] = "service not supported for socket type",
+}
+
+local function dns_message(detail)
+  local gai = tostring(detail):match("%(([^()]*)%)$")
+  return gai and (GAI_WORDS[gai] or gai) or "host or service not provided, or not known"
+end
+
 -- the generic form: returns 1, code, headers, status or nil, message, NAME, detail
 local function generic(reqt, body)
   check(type(reqt.url) == "string" or (reqt.url == nil and reqt.host ~= nil), 1,
@@ -128,15 +150,23 @@ local function generic(reqt, body)
   check(reqt.create == nil or type(reqt.create) == "function", 1, "field 'create' must be a function")
   local keepalive = reqt.keepalive
   if keepalive == nil then keepalive = M.KEEPALIVE end
+  local strict = reqt.redirecterrors
+  if strict == nil then strict = M.REDIRECTERRORS end
+  local maxredirects = reqt.maxredirects
+  if maxredirects == false then maxredirects = REDIRECT_CEILING end
   local code, headers, status, detail = core.perform{
     url = effective_url(reqt), method = reqt.method, headers = reqt.headers,
     body = body, source = reqt.source, step = reqt.step, sink = reqt.sink,
-    redirect = reqt.redirect, maxredirects = reqt.maxredirects,
+    redirect = reqt.redirect, maxredirects = maxredirects, redirectlast = not strict,
     proxy = reqt.proxy or M.PROXY, timeout = M.TIMEOUT, deadline = M.DEADLINE,
     useragent = M.USERAGENT, port = M.PORT, keepalive = keepalive,
     transport = reqt.create and socket_transport(reqt.create) or nil,
   }
-  if not code then return nil, headers, status, detail end
+  if not code then
+    -- a `create` socket's own words came through as they are
+    if status == "DNS" and not reqt.create then headers = dns_message(detail) end
+    return nil, headers, status, detail
+  end
   return 1, code, headers, status
 end
 

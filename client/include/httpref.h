@@ -231,12 +231,16 @@ typedef enum httpref_option {
                                              (not for a streamed body, not counted as a redirect) */
     HTTPREF_OPT_REDIRECT_UNSAFE = 15,     /* 1: also follow 307/308 for non-GET/HEAD with a
                                              replayable body; default 0 */
-    HTTPREF_OPT_RECV_SPIN = 16            /* while a response streams, how many times the TCP
+    HTTPREF_OPT_RECV_SPIN = 16,           /* while a response streams, how many times the TCP
                                              transport retries an empty non-blocking read before
                                              it sleeps in poll (about 0.5 us each): a sleep and
                                              wake-up per drained socket costs more than the copy.
                                              Default 100 with more than one CPU online, 0 with
                                              one; 0..100000 */
+    HTTPREF_OPT_REDIRECT_LAST = 17        /* 1: at the hop limit or on a detected loop, the 3xx
+                                             itself is the response (its body to the sink), as
+                                             LuaSocket returns it; default 0: the errors
+                                             HTTPREF_E_TOO_MANY_REDIRECTS, HTTPREF_E_REDIRECT_LOOP */
 } httpref_option;
 
 /* Set one option; HTTPREF_E_BAD_OPTION for an unknown option or a bad value. */

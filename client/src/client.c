@@ -155,6 +155,9 @@ httpref_code httpref_setopt(httpref *h, httpref_option opt, long v)
             return HTTPREF_E_BAD_OPTION;
         h->tcp.spin = (int)v;
         return HTTPREF_OK;
+    case HTTPREF_OPT_REDIRECT_LAST:
+        h->redirect_last = v != 0;
+        return HTTPREF_OK;
     }
     return HTTPREF_E_BAD_OPTION;
 }
@@ -452,8 +455,10 @@ static httpref_code plan_redirect(httpref *h, exchange *x)
         return HTTPREF_OK; /* an unsafe method's 3xx goes back to the caller by default */
     if (!safe && (st == 307 || st == 308 || strcmp(x->method, "POST")) && !replayable)
         return HTTPREF_OK; /* the body cannot be sent again */
-    if (x->hops >= x->max_redirects)
-        return fail(h, HTTPREF_E_TOO_MANY_REDIRECTS, -1, "more redirects than the limit (%s)", x->limit_text);
+    if (x->hops >= x->max_redirects) /* HTTPREF_OPT_REDIRECT_LAST: this 3xx is the response */
+        return h->redirect_last ? HTTPREF_OK
+                                : fail(h, HTTPREF_E_TOO_MANY_REDIRECTS, -1, "more redirects than the limit (%s)",
+                                       x->limit_text);
     char *target = uri_resolve(x->cur_url, loc->value);
     if (!target)
         return HTTPREF_E_NOMEM;
@@ -493,7 +498,7 @@ static httpref_code plan_redirect(httpref *h, exchange *x)
     /* a cycle: the same method on the same URL again (RFC 9110 §15.4 SHOULD detect) */
     for (int i = 0; i < x->nvisited; i++) {
         if (!strcmp(x->visited[i], target) && !strcmp(x->visited_method[i], method)) {
-            httpref_code rc =
+            httpref_code rc = h->redirect_last ? HTTPREF_OK :
                 fail(h, HTTPREF_E_REDIRECT_LOOP, -1, "redirect loop back to \"%.120s\"", target);
             free(target);
             return rc;

@@ -14,7 +14,7 @@ struct httpref {
     /* options */
     long timeout_ms, connect_timeout_ms, deadline_ms, header_deadline_ms;
     h1_limits lim;
-    int keepalive, auth_retry, redirect_unsafe;
+    int keepalive, auth_retry, redirect_unsafe, redirect_last;
     unsigned lenient;
     char *user_agent;
     httpref_transport tr;

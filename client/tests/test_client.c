@@ -534,6 +534,24 @@ static void test_redirects(void)
     ok(rc == HTTPREF_OK && f.r.redirects == 3 && f.s.nreq == 4,
        "three redirects within the default limit of 5");
     fx_end(&f);
+    /* HTTPREF_OPT_REDIRECT_LAST: the limit and a loop end in the last 3xx, as LuaSocket's */
+    static const step moved[] = {S(R302("/1")),
+                                 S("HTTP/1.1 302 Found\r\nLocation: /2\r\nContent-Length: 5\r\n\r\nmoved")};
+    fx_start(&f, moved, N(moved), "/0");
+    f.q.max_redirects = 1;
+    httpref_setopt(f.h, HTTPREF_OPT_REDIRECT_LAST, 1);
+    rc = fx_run(&f);
+    ok(rc == HTTPREF_OK && f.r.status == 302 && f.r.redirects == 1 && body_is(&f.b, "moved") && f.s.nreq == 2,
+       "REDIRECT_LAST: the 302 past max_redirects=1 is the response, its body in the sink (%s)",
+       httpref_code_name(rc));
+    fx_end(&f);
+    static const step loop[] = {S(R302("/b")), S(R302("/a"))};
+    fx_start(&f, loop, N(loop), "/a");
+    httpref_setopt(f.h, HTTPREF_OPT_REDIRECT_LAST, 1);
+    rc = fx_run(&f);
+    ok(rc == HTTPREF_OK && f.r.status == 302 && f.r.redirects == 1 && f.s.nreq == 2,
+       "REDIRECT_LAST: a -> b -> a ends in b's 302, no third request (%s)", httpref_code_name(rc));
+    fx_end(&f);
 
     /* an unsafe method follows only when asked: 303 makes it GET without the body, 307 replays it */
     static const char *const unsafe[][2] = {{"303", "GET /b HTTP/1.1\r\n"}, {"307", "POST /b HTTP/1.1\r\n"}};

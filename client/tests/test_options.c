@@ -78,6 +78,8 @@ static const optcase opts[] = {
     {"auth retry on", HTTPREF_OPT_AUTH_RETRY, 1, GOOD},
     {"redirect unsafe on", HTTPREF_OPT_REDIRECT_UNSAFE, 1, GOOD},
     {"redirect unsafe off", HTTPREF_OPT_REDIRECT_UNSAFE, 0, GOOD},
+    {"redirect last on", HTTPREF_OPT_REDIRECT_LAST, 1, GOOD},
+    {"redirect last off", HTTPREF_OPT_REDIRECT_LAST, 0, GOOD},
     /* leniency: a mask of the nine defined bits */
     {"lenient: every defined bit", HTTPREF_OPT_LENIENT, (1L << 9) - 1, GOOD},
     {"lenient: an undefined bit", HTTPREF_OPT_LENIENT, 1L << 9, BAD},
@@ -88,7 +90,7 @@ static const optcase opts[] = {
     {"recv spin at its maximum", HTTPREF_OPT_RECV_SPIN, 100000, GOOD},
     {"recv spin past its maximum", HTTPREF_OPT_RECV_SPIN, 100001, BAD},
     {"recv spin negative", HTTPREF_OPT_RECV_SPIN, -1, BAD},
-    {"unknown option past the last", (httpref_option)(HTTPREF_OPT_RECV_SPIN + 1), 1, BAD},
+    {"unknown option past the last", (httpref_option)(HTTPREF_OPT_REDIRECT_LAST + 1), 1, BAD},
 };
 
 static void test_setopt(void)

@@ -10,6 +10,7 @@
  * Returns code, headers, status_line on success, and the failure triple
  * nil, message, NAME (plus a detail string) built by push_failure() only.
  */
+#define _POSIX_C_SOURCE 200809L /* strndup */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -54,6 +55,9 @@ typedef struct call {
     int timeout_ms, op;
     httpref_code tcode;
     char tmsg[256];
+    /* Location of the latest final head and of the one before it (malloc'd):
+     * a redirected response without its own carries the last hop's, as LuaSocket */
+    char *loc, *prev_loc;
 } call;
 
 static lclient *check_client(lua_State *L, int idx)
@@ -533,14 +537,48 @@ static int push_failure(lua_State *L, call *c, httpref *h, httpref_code code)
     return 4;
 }
 
-static void push_response(lua_State *L, const httpref_response *r)
+/* the trace hook sees every head the parser accepted: keep each final head's
+ * Location (its first one; repeats must be equal to be followed) */
+static void on_head(void *ud, char dir, const char *data, size_t len)
+{
+    call *c = (call *)ud;
+    if (dir != '<' || len < 12 || data[9] == '1') /* "HTTP/1.1 1xx": interim */
+        return;
+    free(c->prev_loc);
+    c->prev_loc = c->loc;
+    c->loc = NULL;
+    for (const char *p = data, *end = data + len; p < end;) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (!eol)
+            break;
+        if (eol - p > 9 && !strncasecmp(p, "location:", 9)) {
+            const char *v = p + 9, *e = eol;
+            while (v < e && (*v == ' ' || *v == '\t'))
+                v++;
+            while (e > v && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+                e--;
+            c->loc = strndup(v, (size_t)(e - v)); /* NULL when out of memory: no hint */
+            return;
+        }
+        p = eol + 1;
+    }
+}
+
+static void push_response(lua_State *L, const httpref_response *r, const call *c)
 {
     lua_pushinteger(L, r->status);
-    lua_createtable(L, 0, (int)r->njoined);
+    lua_createtable(L, 0, (int)r->njoined + 1);
     for (size_t i = 0; i < r->njoined; i++) {
         lua_pushlstring(L, r->joined[i].name, r->joined[i].name_len);
         lua_pushlstring(L, r->joined[i].value, r->joined[i].value_len);
         lua_rawset(L, -3);
+    }
+    lua_getfield(L, -1, "location");
+    int has_location = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (r->redirects > 0 && !has_location && c->prev_loc) {
+        lua_pushstring(L, c->prev_loc);
+        lua_setfield(L, -2, "location");
     }
     lua_pushstring(L, r->status_line);
 }
@@ -554,10 +592,13 @@ static void release(lua_State *L, call *c)
     }
     free(c->pend);
     c->pend = NULL;
+    free(c->loc);
+    free(c->prev_loc);
+    c->loc = c->prev_loc = NULL;
 }
 
 /* core.perform{url=, method=, headers=, body=, source=, step=, sink=, redirect=,
- * maxredirects=, proxy=, timeout=, useragent=, port=, transport=, keepalive=} */
+ * maxredirects=, redirectlast=, proxy=, timeout=, useragent=, port=, transport=, keepalive=} */
 static int l_perform(lua_State *L)
 {
     httpref_request rq;
@@ -587,8 +628,10 @@ static int l_perform(lua_State *L)
         lua_Number m = lua_tonumber(L, -1);
         if (!(m >= 0 && m <= 1000))
             return luaL_error(L, "bad field 'maxredirects' (0..1000 expected)");
-        rq.max_redirects = (int)m;
+        rq.max_redirects = (int)ceil(m); /* LuaSocket follows while hops < maxredirects */
     }
+    lua_getfield(L, 1, "redirectlast");
+    int redirect_last = lua_toboolean(L, -1);
     int64_t caller_cl;
     rq.headers = collect_headers(L, &rq.nheaders, &caller_cl);
     /* every option is set on every call: a reused handle keeps nothing */
@@ -635,6 +678,7 @@ static int l_perform(lua_State *L)
         httpref_setopt(h, HTTPREF_OPT_MAX_BODY, maxbody) != HTTPREF_OK ||
         httpref_setopt(h, HTTPREF_OPT_LENIENT, lenient) != HTTPREF_OK ||
         httpref_setopt(h, HTTPREF_OPT_KEEPALIVE, keepalive) != HTTPREF_OK ||
+        httpref_setopt(h, HTTPREF_OPT_REDIRECT_LAST, redirect_last) != HTTPREF_OK ||
         httpref_set_user_agent(h, ua) != HTTPREF_OK) {
         lc->busy = 0;
         return luaL_error(L, "bad option for libhttpref (user agent with a control character?)");
@@ -660,13 +704,15 @@ static int l_perform(lua_State *L)
         httpref_set_transport(h, &t);
     }
 
+    httpref_set_trace(h, on_head, &c);
     httpref_response resp;
     httpref_code rc = httpref_perform(h, &rq, &resp);
+    httpref_set_trace(h, NULL, NULL);
     int nret;
     if (c.raised) {
         nret = -1;
     } else if (rc == HTTPREF_OK) {
-        push_response(L, &resp);
+        push_response(L, &resp, &c);
         nret = 3;
     } else {
         if (c.sink_started && !c.sink_done && c.sink_ref != LUA_NOREF && rc != HTTPREF_E_SINK) {

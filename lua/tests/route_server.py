@@ -159,6 +159,8 @@ def route(conn, method, target, hmap):
             return resp(302, b"moving", [(b"Location", b"/redirect/%d" % (int(n) - 1))])
         if n == b"0":
             return resp(200, b"landed", [(b"Content-Type", b"text/plain")])
+    if path == b"/loop":
+        return resp(302, b"round again", [(b"Location", b"/loop")])
     if path == b"/redirect-abs":
         loc = b"http://%s:%d/hello" % (host.encode(), port)
         return resp(301, b"moved", [(b"Location", loc)])
