@@ -100,7 +100,7 @@ local function build_url(t)
   local host = t.host or ""
   if host:find(":", 1, true) then host = "[" .. host .. "]" end
   local s = (t.scheme or "http") .. "://"
-  if t.user then s = s .. t.user .. (t.password and (":" .. t.password) or "") .. "@" end
+  if t.user and t.password then s = s .. t.user .. ":" .. t.password .. "@" end
   s = s .. host .. (t.port and t.port ~= "" and (":" .. t.port) or "")
   s = s .. ((t.path and t.path ~= "") and t.path or "/")
   if t.params then s = s .. ";" .. t.params end
@@ -109,10 +109,17 @@ local function build_url(t)
   return s
 end
 
+-- socket.http sends Basic credentials only when it has a user and a password
+-- ("u@host" and a lone user field send none, for a proxy too); the C client
+-- would send "u:"
+local function without_lone_user(u)
+  return u and (u:gsub("^(%a[%w%+%-%.]*://)[^/%?#@:]*@", "%1"))
+end
+
 local function effective_url(reqt)
   local given = false
   for _, k in ipairs(PARTS) do given = given or reqt[k] ~= nil end
-  if not given then return reqt.url end
+  if not given then return without_lone_user(reqt.url) end
   local t = split_url(reqt.url or "")
   for _, k in ipairs(PARTS) do
     if reqt[k] ~= nil then t[k] = tostring(reqt[k]) end
@@ -158,7 +165,7 @@ local function generic(reqt, body)
     url = effective_url(reqt), method = reqt.method, headers = reqt.headers,
     body = body, source = reqt.source, step = reqt.step, sink = reqt.sink,
     redirect = reqt.redirect, maxredirects = maxredirects, redirectlast = not strict,
-    proxy = reqt.proxy or M.PROXY, timeout = M.TIMEOUT, deadline = M.DEADLINE,
+    proxy = without_lone_user(reqt.proxy or M.PROXY), timeout = M.TIMEOUT, deadline = M.DEADLINE,
     useragent = M.USERAGENT, port = M.PORT, keepalive = keepalive,
     transport = reqt.create and socket_transport(reqt.create) or nil,
   }

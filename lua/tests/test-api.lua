@@ -549,6 +549,15 @@ test("auth: user and password fields override the url", function()
   eq(body, "welcome", "body")
 end)
 
+test("auth: a user without a password sends no credentials", function()
+  local b = http.request("http://user@" .. HOSTPORT .. "/echo")
+  eq(#parse_echo(b).all("authorization"), 0, "authorization fields from the url")
+  local _, _, _, _, body = fetch({ url = url("/echo"), user = "user" })
+  eq(#parse_echo(body).all("authorization"), 0, "authorization fields from a user field")
+  local _, _, _, _, body2 = fetch({ url = "http://example.invalid/x", proxy = "http://pu@" .. HOSTPORT })
+  match(body2, "^proxied http://example%.invalid", "a proxy URL with a user alone still works")
+end)
+
 test("auth: explicit authorization header", function()
   local r, c, _, _, body = fetch({ url = url("/auth"),
     headers = { authorization = "Basic dXNlcjpwYXNz" } })
