@@ -12,6 +12,8 @@ import sys
 import threading
 import time
 
+import luasocket_routes
+
 IO_TIMEOUT = 10.0          # per recv/send; a stuck client never pins a thread
 MAX_REQUEST = 1 << 20      # head + body, bounded so a runaway source cannot eat memory
 BIG = b"0123456789" * 30000  # /big: 300000 bytes, the test rebuilds the same pattern
@@ -42,6 +44,7 @@ class Conn:
         self.sock = sock
         self.buf = b""
         self.raw = b""  # exact request bytes, for /echo
+        self.body = b""  # the request body, de-chunked
         self.requests = 0
         with Conn.count_lock:
             Conn.count += 1
@@ -103,9 +106,9 @@ def read_request(conn):
                 while conn.read_until(b"\r\n") != b"\r\n":  # trailers
                     pass
                 break
-            conn.read_exact(size + 2)
+            conn.body += conn.read_exact(size + 2)[:-2]
     elif b"content-length" in hmap:
-        conn.read_exact(int(hmap[b"content-length"][0]))
+        conn.body = conn.read_exact(int(hmap[b"content-length"][0]))
     conn.unread_tail()
     return method, target, hmap
 
@@ -132,9 +135,16 @@ def route(conn, method, target, hmap):
         return response(code, body, headers, head_only)
 
     if target.startswith(b"http://") or target.startswith(b"https://"):
-        # absolute-form: we act as the forward proxy and name what we were asked for
+        # absolute-form: we act as the forward proxy and name what we were asked for,
+        # or, for LuaSocket's test tree, as the proxy of a virtual origin
+        proxied = luasocket_routes.route(conn, method, target, hmap, resp, host, port)
+        if proxied is not None:
+            return proxied
         return resp(200, b"proxied " + target, [(b"Content-Type", b"text/plain")])
     path = target.split(b"?", 1)[0]
+    ours = luasocket_routes.route(conn, method, target, hmap, resp, host, port)
+    if ours is not None:
+        return ours
     if path == b"/hello":
         return resp(200, b"hello world", [(b"Content-Type", b"text/plain"),
                                           (b"X-Dup", b"a"), (b"X-Dup", b"b")])
@@ -213,7 +223,7 @@ def handle(sock):
                 sock.sendall(out)
             if not isinstance(out, KeepAlive):
                 break
-            conn.raw = b""
+            conn.raw = conn.body = b""
         try:
             sock.shutdown(socket.SHUT_WR)
         except OSError:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run-api-tests.sh LUA_BINARY MODULE [LUA_CPATH_PREFIX]
-# Starts route_server.py, points test-api.lua at it, exits with the suite's status.
+# Starts route_server.py, points test-api.lua (or $SUITE, a file beside it:
+# test-luasocket.lua, test-compat.lua) at it, exits with the suite's status.
 #   bash lua/tests/run-api-tests.sh lua5.4 socket.http
 #   bash lua/tests/run-api-tests.sh lua5.4 httpref '/work/main/build/lua/5.4/?.so;'
 # Needs no terminal: the server's stdin is our coprocess pipe, so it also exits
@@ -16,6 +17,7 @@ module=$2
 cpath_prefix=${3:-}
 
 here=$(cd "$(dirname "$0")" && pwd)
+suite=$here/${SUITE:-test-api.lua}
 lua_dir=$(cd "$here/.." && pwd)
 
 coproc SERVER { exec /usr/bin/python3 "$here/route_server.py"; }
@@ -44,9 +46,9 @@ case "${LUA_CPATH}" in *';;'*) ;; *) LUA_CPATH="$LUA_CPATH;;" ;; esac
 # the suite bounds each request (TIMEOUT 10); this bounds the whole run
 # HTTPREF_LUA_PRELOAD (the asan build's sanitizer runtimes) goes to Lua only, not the server
 if [ -n "${HTTPREF_LUA_PRELOAD:-}" ]; then
-  LD_PRELOAD=$HTTPREF_LUA_PRELOAD timeout 300 "$lua_bin" "$here/test-api.lua" "$module" </dev/null
+  LD_PRELOAD=$HTTPREF_LUA_PRELOAD timeout 300 "$lua_bin" "$suite" "$module" </dev/null
 else
-  timeout 300 "$lua_bin" "$here/test-api.lua" "$module" </dev/null
+  timeout 300 "$lua_bin" "$suite" "$module" </dev/null
 fi
 status=$?
 exit $status
