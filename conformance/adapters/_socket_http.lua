@@ -88,10 +88,10 @@ else
   io.stderr:write("_socket_http.lua: unknown module " .. tostring(NAME) .. "\n")
   os.exit(2)
 end
+-- both honour a request's maxredirects (LuaSocket 3.1.0's http.lua reads it too)
 local CAPS = { "simple-form", "generic-form", "proxy", "redirect-control", "request-body", "timeouts",
-               "custom-headers", "head" }
+               "custom-headers", "head", "max-redirects" }
 if NAME == "httpref-lua" then
-  CAPS[#CAPS + 1] = "max-redirects"
   CAPS[#CAPS + 1] = "sequence"
 end
 
