@@ -145,6 +145,14 @@ local GAI_WORDS = {
   ["Servname not supported for ai_socktype"] = "service not supported for socket type",
 }
 
+-- LuaSocket 3.1.0's own words for the two malformations it reports too (its
+-- typo included: that is the string a program may test); the C client's text
+-- stays in the fourth value
+local LUASOCKET_WORDS = {
+  BAD_CHUNK_SIZE = "invalid chunk size",
+  BAD_FIELD_LINE = "malformed reponse headers",
+}
+
 local function dns_message(detail)
   local gai = tostring(detail):match("%(([^()]*)%)$")
   return gai and (GAI_WORDS[gai] or gai) or "host or service not provided, or not known"
@@ -172,6 +180,7 @@ local function generic(reqt, body)
   if not code then
     -- a `create` socket's own words came through as they are
     if status == "DNS" and not reqt.create then headers = dns_message(detail) end
+    headers = LUASOCKET_WORDS[status] or headers
     return nil, headers, status, detail
   end
   return 1, code, headers, status

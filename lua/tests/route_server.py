@@ -196,6 +196,9 @@ def route(conn, method, target, hmap):
     if path == b"/close-early":
         return (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n"
                 b"Connection: close\r\n\r\n12345")
+    if path == b"/bad-header":
+        return (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nNo colon here\r\n"
+                b"Connection: close\r\n\r\nok")
     if path == b"/bad-chunk":
         return (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
                 b"Connection: close\r\n\r\nzz\r\nhello\r\n0\r\n\r\n")

@@ -631,6 +631,13 @@ end)
 test("error: invalid chunk size line", function()
   local r, e = http.request(url("/bad-chunk"))
   check_fail(r, e, "bad-chunk")
+  eq(e, "invalid chunk size", "LuaSocket's words")
+end)
+
+test("error: a field line without a colon", function()
+  local r, e = http.request(url("/bad-header"))
+  check_fail(r, e, "bad-header")
+  eq(e, "malformed reponse headers", "LuaSocket 3.1.0's words, its typo included")
 end)
 
 difference("error: third return value names the error", {
