@@ -169,6 +169,10 @@ def route(conn, method, target, hmap):
             return resp(302, b"moving", [(b"Location", b"/redirect/%d" % (int(n) - 1))])
         if n == b"0":
             return resp(200, b"landed", [(b"Content-Type", b"text/plain")])
+    if path == b"/to-method":
+        return resp(302, b"see /method", [(b"Location", b"/method")])
+    if path == b"/method":
+        return resp(200, b"method " + method, [(b"X-Method", method)])
     if path == b"/loop":
         return resp(302, b"round again", [(b"Location", b"/loop")])
     if path == b"/redirect-abs":

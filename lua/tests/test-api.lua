@@ -16,6 +16,9 @@ local EXPECTED_DIFFERENCES = {
   ["redirect: maxredirects = false stops at 1000 hops"] =
     "httpref: follows up to its ceiling of 1000 hops, then returns the last 3xx / " ..
     "socket.http: no bound at all (it lands after 1001 hops here)",
+  ["redirect: a HEAD stays HEAD"] =
+    "httpref: 301/302/307 keep the method (RFC 9110 15.4) / socket.http: the redirected " ..
+    "request is a GET, its body downloaded (luasocket-http.md 12.19)",
   ["USERAGENT default"] =
     "httpref: \"httpref/0.1.0\" / socket.http: \"LuaSocket 3.0.0\" (Debian 3.1.0 never " ..
     "bumped socket._VERSION)",
@@ -455,6 +458,21 @@ test("redirect: a followed response carries the last hop's Location", function()
   eq(c2, 200, "code")
   eq(h2.location, BASE .. "/hello", "an absolute Location, as sent")
 end)
+
+difference("redirect: a HEAD stays HEAD", {
+  httpref = function()
+    local r, c, h, _, body = fetch({ url = url("/to-method"), method = "HEAD" })
+    eq(r, 1, "first value"); eq(c, 200, "code")
+    eq(h["x-method"], "HEAD", "method of the second request")
+    eq(body, "", "no body")
+  end,
+  ["socket.http"] = function()
+    local r, c, h, _, body = fetch({ url = url("/to-method"), method = "HEAD" })
+    eq(r, 1, "first value"); eq(c, 200, "code")
+    eq(h["x-method"], "GET", "method of the second request")
+    eq(body, "method GET", "the GET's body")
+  end,
+})
 
 difference("REDIRECTERRORS: the hop limit and a loop as errors", {
   httpref = function()
