@@ -96,11 +96,19 @@ local function split_url(u)
   return t
 end
 
+-- the characters of RFC 3986 userinfo (no ':'), and any other
+local USERINFO = "[%w%-%._~%%!%$&'%(%)%*%+,;=]"
+local NOT_USERINFO = "[^" .. USERINFO:sub(2)
+
 local function build_url(t)
   local host = t.host or ""
   if host:find(":", 1, true) then host = "[" .. host .. "]" end
   local s = (t.scheme or "http") .. "://"
-  if t.user and t.password then s = s .. t.user .. ":" .. t.password .. "@" end
+  if t.user and t.password then
+    s = s .. t.user .. ":" .. t.password .. "@"
+  elseif t.user and t.user:find(NOT_USERINFO) then -- kept, for the C client to refuse
+    s = s .. t.user .. "@"
+  end
   s = s .. host .. (t.port and t.port ~= "" and (":" .. t.port) or "")
   s = s .. ((t.path and t.path ~= "") and t.path or "/")
   if t.params then s = s .. ";" .. t.params end
@@ -111,9 +119,10 @@ end
 
 -- socket.http sends Basic credentials only when it has a user and a password
 -- ("u@host" and a lone user field send none, for a proxy too); the C client
--- would send "u:"
+-- would send "u:". Only a user of RFC 3986 userinfo characters goes: anything
+-- else (a backslash, SEC-19) stays for the C client to refuse.
 local function without_lone_user(u)
-  return u and (u:gsub("^(%a[%w%+%-%.]*://)[^/%?#@:]*@", "%1"))
+  return u and (u:gsub("^(%a[%w%+%-%.]*://)" .. USERINFO .. "+@", "%1"))
 end
 
 local function effective_url(reqt)
