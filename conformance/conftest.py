@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(ROOT, "server-fixtures"))
 from runner import expectations, impls, reports  # noqa: E402
 from runner.case import run_case  # noqa: E402
 from runner.judge import RANK  # noqa: E402
+from runner.serve import POOL  # noqa: E402
 from server_fixtures import ScenarioError, load_scenario  # noqa: E402
 
 
@@ -40,6 +41,10 @@ def pytest_addoption(parser):
     g.addoption("--expect", default=None, help="regression mode: 'auto' (conformance/expectations/<impl>.toml) "
                                                "or a file; fails only on results worse than expected")
     g.addoption("--update-expectations", action="store_true", help="rewrite conformance/expectations/*.toml")
+    g.addoption("--adapter-mode", default=os.environ.get("HTTPREF_ADAPTER_MODE", "auto"), choices=["auto", "oneshot"],
+                help="auto: an adapter that declares `serve` stays up, one process per worker, a fresh client per "
+                     "spec; oneshot: one adapter process per case for every adapter (memcheck and sanitizer "
+                     "runs, the bench's comparison). Default $HTTPREF_ADAPTER_MODE or auto")
 
 
 def pytest_xdist_auto_num_workers(config):
@@ -144,11 +149,13 @@ class ScenarioItem(pytest.Item):
         if cfg.getoption("--dry-run"):
             pytest.skip("dry run")
         key = self.sc.id + (f"~{self.variant}" if self.variant else "")
+        persistent = cfg.getoption("--adapter-mode") != "oneshot"
         if not self.desc:
             r = {"verdict": "skipped_dependency", "reason": f"{self.impl} adapter is not available here"}
         else:
             r = run_case(self.sc, self.variant, self.impl, self.command, self.desc.get("capabilities", []),
-                         strict=cfg.getoption("--strict-levels"), rfc=cfg.getoption("--rfc"))
+                         strict=cfg.getoption("--strict-levels"), rfc=cfg.getoption("--rfc"), persistent=persistent)
+            _apply_late_failures(cfg)
         r["group"] = self.sc.group
         # the scenario's metadata travels with its result: under xdist the
         # controller never collects items, it only merges the workers' results
@@ -165,7 +172,8 @@ class ScenarioItem(pytest.Item):
             if RANK[r["verdict"]] < RANK[expected["verdict"]] and self.desc:
                 # one retry before calling it a regression; a pass on retry is kept visible as flaky
                 again = run_case(self.sc, self.variant, self.impl, self.command, self.desc.get("capabilities", []),
-                                 strict=cfg.getoption("--strict-levels"), rfc=cfg.getoption("--rfc"))
+                                 strict=cfg.getoption("--strict-levels"), rfc=cfg.getoption("--rfc"),
+                                 persistent=persistent)
                 if RANK[again["verdict"]] >= RANK[expected["verdict"]]:
                     again["reason"] = f"flaky: first run {r['verdict']} ({r.get('reason', '')[:120]}); " \
                                       f"{again.get('reason', '')}"
@@ -184,8 +192,23 @@ class ScenarioItem(pytest.Item):
         return self.path, None, self.name
 
 
+def _apply_late_failures(cfg):
+    """A serve adapter that wrote after a case had its answer (a second answer, an
+    answer to no spec, a crash after answering) broke that case: it, and only it,
+    becomes an adapter_failure, whatever it was judged before."""
+    for impl, key, reason in POOL.take_late():
+        r = cfg._httpref_results.get(impl, {}).get(key)
+        if r is None:
+            continue
+        r.update(verdict="adapter_failure", reason=f"{reason} (seen after the case was judged "
+                                                   f"{r['verdict']}: {r.get('reason', '')[:120]})")
+        r.pop("got", None)
+
+
 def pytest_sessionfinish(session, exitstatus):
     cfg = session.config
+    POOL.close_all()  # every serve process ends with the session; what it wrote last is judged here
+    _apply_late_failures(cfg)
     out = cfg._httpref_report_dir
     if cfg.getoption("--dry-run") or cfg.getoption("--collect-only"):
         return

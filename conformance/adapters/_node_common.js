@@ -2,6 +2,10 @@
 // Shared plumbing for the Node.js adapters (DESIGN.md "Adapter protocol"):
 // --describe, spec on stdin, one JSON result on stdout, `then` on the same
 // client, and the mapping of Node/undici error codes to the shared classes.
+// --serve (capability `serve`): one spec per line until EOF, one result line
+// each echoing serve_seq; Node starts once, and every spec gets a new client
+// from makeClient() (its own agent/dispatcher), closed before the answer.
+const readline = require('readline');
 
 function causes(err) {
   const out = [];
@@ -56,24 +60,16 @@ async function readStdin() {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-// run({name, version, capabilities, makeClient}) where makeClient() returns
-// {request(spec) -> Promise<{status, reason, version, headers, body: Buffer}>, close()}
-async function run(adapter) {
-  const impl = { name: adapter.name, version: adapter.version };
-  if (process.argv.includes('--describe')) {
-    process.stdout.write(JSON.stringify({ ...impl, capabilities: adapter.capabilities }) + '\n');
-    return;
+function checkSpec(spec) {
+  if (!spec || typeof spec !== 'object' || typeof spec.url !== 'string') {
+    throw new Error('spec must be an object with a string url');
   }
-  let spec;
-  try {
-    spec = JSON.parse(await readStdin());
-    if (typeof spec !== 'object' || typeof spec.url !== 'string') throw new Error('spec must be an object with a string url');
-  } catch (e) {
-    process.stderr.write(`${adapter.name} adapter: bad request spec: ${e.message}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  const client = adapter.makeClient();
+  return spec;
+}
+
+// one spec on a new client: its result, `then` results included
+async function serveOne(adapter, impl, spec) {
+  const client = await adapter.makeClient();
   const one = async (s) => {
     try {
       const r = await client.request(s);
@@ -89,6 +85,56 @@ async function run(adapter) {
     for (const sub of spec.then) result.then.push(await one({ timeout_s: spec.timeout_s, ...sub }));
   }
   try { await client.close(); } catch (e) { /* closing is best effort */ }
+  return result;
+}
+
+// stdout carries answers only (a library's console.log goes to stderr); a line
+// that is no spec gets an error answer of class other, and serving goes on
+async function serve(adapter, impl) {
+  const out = process.stdout.write.bind(process.stdout);
+  console.log = console.error;
+  const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of rl) {
+    if (!line.trim()) continue;
+    let spec;
+    let seq;
+    let result;
+    try {
+      spec = JSON.parse(line);
+      if (spec && typeof spec === 'object') seq = spec.serve_seq;
+      checkSpec(spec);
+    } catch (e) {
+      result = { outcome: 'error', error: { class: 'other', message: `bad request spec: ${e.message}` }, implementation: impl };
+    }
+    if (!result) result = await serveOne(adapter, impl, spec);
+    if (seq !== undefined) result.serve_seq = seq;
+    await new Promise((resolve) => out(JSON.stringify(result) + '\n', resolve));
+  }
+  process.exit(0);
+}
+
+// run({name, version, capabilities, makeClient}) where makeClient() returns (or
+// resolves to) {request(spec) -> Promise<{status, reason, version, headers, body: Buffer}>, close()}
+async function run(adapter) {
+  const impl = { name: adapter.name, version: adapter.version };
+  if (process.argv.includes('--describe')) {
+    const capabilities = [...adapter.capabilities, 'serve'];
+    process.stdout.write(JSON.stringify({ ...impl, capabilities }) + '\n');
+    return;
+  }
+  if (process.argv.includes('--serve')) {
+    await serve(adapter, impl);
+    return;
+  }
+  let spec;
+  try {
+    spec = checkSpec(JSON.parse(await readStdin()));
+  } catch (e) {
+    process.stderr.write(`${adapter.name} adapter: bad request spec: ${e.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const result = await serveOne(adapter, impl, spec);
   // exit only once the result is flushed: stdout to a pipe is asynchronous, and
   // exiting right away truncates a large body; kept-alive sockets are not waited for
   process.stdout.write(JSON.stringify(result) + '\n', () => process.exit(0));

@@ -7,6 +7,12 @@ instance lives for the whole spec so `then` follow-ups use the same client
 --describe, JSON in/out, base64, the `then` list, and mapping the library's
 exceptions to the shared error classes. Every adapter writes exactly one
 JSON object and exits 0; only a bug in the adapter itself exits non-zero.
+
+`--serve` (capability `serve`, added to every Python adapter here): one spec
+per line on stdin, one result line per spec on stdout, echoing `serve_seq`,
+until EOF. The interpreter and the library are loaded once; each spec still
+gets a new Client, so nothing (pool, cookie jar, credentials, proxy) survives
+from one spec to the next.
 """
 
 import base64
@@ -132,35 +138,79 @@ def _result(impl, fn):
     return out
 
 
+def _check_spec(spec):
+    if not isinstance(spec, dict) or not isinstance(spec.get("url"), str):
+        raise ValueError("spec must be an object with a string url")
+    return spec
+
+
+def _serve_one(impl, client_factory, spec):
+    """One spec on a new Client: its result, `then` results included."""
+    client = client_factory()
+    result = _result(impl, lambda: client.request(spec))
+    follow = []
+    for sub in spec.get("then") or []:
+        merged = dict(sub)
+        merged.setdefault("timeout_s", spec.get("timeout_s"))
+        follow.append(_result(impl, lambda s=merged: client.request(s)))
+    if spec.get("then"):
+        result["then"] = follow
+    close = getattr(client, "close", None)
+    if close:
+        try:
+            close()
+        except Exception:
+            pass
+    return result
+
+
+def _serve(impl, client_factory):
+    """--serve: a spec per line until EOF. stdout carries answers only: anything
+    a library prints goes to stderr. A line that is no spec gets an error answer
+    (class other) and serving goes on; a bug in the adapter itself exits 3, and
+    the runner fails the case in flight and starts a fresh process."""
+    out = sys.stdout
+    sys.stdout = sys.stderr
+    for line in sys.stdin.buffer:
+        if not line.strip():
+            continue
+        seq = None
+        try:
+            spec = json.loads(line)
+            seq = spec.get("serve_seq") if isinstance(spec, dict) else None
+            _check_spec(spec)
+        except Exception as exc:
+            result = {"outcome": "error", "error": {"class": "other", "message": f"bad request spec: {exc}"[:500]},
+                      "implementation": impl["id"]}
+        else:
+            try:
+                result = _serve_one(impl, client_factory, spec)
+            except Exception:
+                traceback.print_exc()
+                return 3
+        if seq is not None:
+            result["serve_seq"] = seq
+        out.write(json.dumps(result) + "\n")
+        out.flush()
+    return 0
+
+
 def main(name, version, capabilities, client_factory, classify_extra=None):
     impl = {"id": {"name": name, "version": version}, "classify": classify_extra}
     if "--describe" in sys.argv[1:]:
-        json.dump({"name": name, "version": version, "capabilities": capabilities}, sys.stdout)
+        caps = list(capabilities) + (["serve"] if "serve" not in capabilities else [])
+        json.dump({"name": name, "version": version, "capabilities": caps}, sys.stdout)
         sys.stdout.write("\n")
         return 0
+    if "--serve" in sys.argv[1:]:
+        return _serve(impl, client_factory)
     try:
-        spec = json.load(sys.stdin)
-        if not isinstance(spec, dict) or not isinstance(spec.get("url"), str):
-            raise ValueError("spec must be an object with a string url")
+        spec = _check_spec(json.load(sys.stdin))
     except Exception as exc:
         print(f"{name} adapter: bad request spec: {exc}", file=sys.stderr)
         return 2
     try:
-        client = client_factory()
-        result = _result(impl, lambda: client.request(spec))
-        follow = []
-        for sub in spec.get("then") or []:
-            merged = dict(sub)
-            merged.setdefault("timeout_s", spec.get("timeout_s"))
-            follow.append(_result(impl, lambda s=merged: client.request(s)))
-        if spec.get("then"):
-            result["then"] = follow
-        close = getattr(client, "close", None)
-        if close:
-            try:
-                close()
-            except Exception:
-                pass
+        result = _serve_one(impl, client_factory, spec)
     except Exception:
         traceback.print_exc()
         return 3

@@ -186,22 +186,65 @@ local function safe(spec)
   return res
 end
 
+-- the module's settings as it loaded: every spec starts from them (a spec's
+-- TIMEOUT or KEEPALIVE must not reach the next spec in serve mode)
+local DEFAULTS = {}
+for _, k in ipairs({ "TIMEOUT", "DEADLINE", "KEEPALIVE", "PROXY", "USERAGENT", "PORT" }) do DEFAULTS[k] = http[k] end
+
+-- one spec as a fresh client: the defaults back, its `then` on the same
+-- client, and any connection KEEPALIVE kept dropped before the answer
+local function serve_one(spec)
+  for _, k in ipairs({ "TIMEOUT", "DEADLINE", "KEEPALIVE", "PROXY", "USERAGENT", "PORT" }) do http[k] = DEFAULTS[k] end
+  if NAME == "httpref-lua" and type(spec["then"]) == "table" then http.KEEPALIVE = true end
+  local result = safe(spec)
+  if type(spec["then"]) == "table" then
+    result["then"] = {}
+    for i, sub in ipairs(spec["then"]) do
+      if sub.timeout_s == nil then sub.timeout_s = spec.timeout_s end
+      result["then"][i] = safe(sub)
+    end
+  end
+  if http.close then http.close() end
+  return result
+end
+
+local function check_spec(text)
+  local ok, spec = pcall(cjson.decode, text)
+  if not ok then return nil, tostring(spec) end
+  if type(spec) ~= "table" then return nil, "spec is not an object" end
+  if type(spec.url) ~= "string" then return nil, "spec has no string url", spec end
+  return spec
+end
+
 if arg[2] == "--describe" then
+  CAPS[#CAPS + 1] = "serve"
   io.write(cjson.encode({ name = NAME, version = VERSION, capabilities = CAPS }), "\n")
   os.exit(0)
 end
-local ok, spec = pcall(cjson.decode, io.read("a"))
-if not ok or type(spec) ~= "table" or type(spec.url) ~= "string" then
-  io.stderr:write(NAME .. " adapter: bad request spec: " .. tostring(spec) .. "\n")
+if arg[2] == "--serve" then
+  -- a spec per line until EOF; stdout carries answers only (print goes to stderr)
+  print = function(...) io.stderr:write(table.concat({ ... }, "\t"), "\n") end
+  for line in io.lines() do
+    if line:find("%S") then
+      local spec, err, partial = check_spec(line)
+      local result
+      if spec then
+        result = serve_one(spec)
+      else
+        result = { outcome = "error", error = { class = "other", message = "bad request spec: " .. err },
+                   implementation = { name = NAME, version = VERSION } }
+      end
+      local seq = (spec or partial or {}).serve_seq
+      if seq ~= nil then result.serve_seq = seq end
+      io.stdout:write(cjson.encode(result), "\n")
+      io.stdout:flush()
+    end
+  end
+  os.exit(0)
+end
+local spec, err = check_spec(io.read("a"))
+if not spec then
+  io.stderr:write(NAME .. " adapter: bad request spec: " .. err .. "\n")
   os.exit(2)
 end
-if NAME == "httpref-lua" and type(spec["then"]) == "table" then http.KEEPALIVE = true end
-local result = safe(spec)
-if type(spec["then"]) == "table" then
-  result["then"] = {}
-  for i, sub in ipairs(spec["then"]) do
-    if sub.timeout_s == nil then sub.timeout_s = spec.timeout_s end
-    result["then"][i] = safe(sub)
-  end
-end
-io.write(cjson.encode(result), "\n")
+io.write(cjson.encode(serve_one(spec)), "\n")

@@ -6,13 +6,23 @@ from server_fixtures import HarnessError, serve
 
 from .execute import AdapterFailure, run_adapter
 from .judge import describe_result, judge
+from .serve import POOL
 from .spec import build_spec, required_capabilities
 
 MARGIN_S = 10  # the adapter gets the scenario's own timeout plus this before it is killed
 
 
-def run_case(sc, variant, impl, command, caps, strict=False, rfc="9112"):
-    """dict(verdict, reason, result, transcript, duration_s, stderr)"""
+def _drive(impl, command, spec, timeout, env, caps, persistent, token):
+    """One spec through the adapter: its serve process when it has one and the case
+    needs no environment of its own (coverage's GCOV_PREFIX), else a process of its own."""
+    if persistent and "serve" in (caps or ()) and "GCOV_PREFIX" not in env:
+        return POOL.run(impl, command, spec, timeout, token=token, env=dict(os.environ, HTTPREF_IMPL=impl))
+    return run_adapter(command, spec, timeout, env=env)
+
+
+def run_case(sc, variant, impl, command, caps, strict=False, rfc="9112", persistent=True):
+    """dict(verdict, reason, result, transcript, duration_s, stderr). persistent=False
+    runs even a serve-capable adapter once per case (tools/valgrind, the bench)."""
     t0 = time.monotonic()
     missing = required_capabilities(sc) - set(caps or ())
     if missing:
@@ -29,14 +39,15 @@ def run_case(sc, variant, impl, command, caps, strict=False, rfc="9112"):
     try:
         with serve(sc, variant) as run:
             spec = build_spec(sc, sc.request, run, mitm.url if mitm else None)
-            env = dict(os.environ, HTTPREF_SCENARIO_ID=sc.id + (f"~{variant}" if variant else ""), HTTPREF_IMPL=impl)
+            key = sc.id + (f"~{variant}" if variant else "")
+            env = dict(os.environ, HTTPREF_SCENARIO_ID=key, HTTPREF_IMPL=impl)
             root = os.environ.get("HTTPREF_COVERAGE_ROOT")
             if root:  # per-scenario gcov counters (tools/coverage)
                 env["GCOV_PREFIX"] = os.path.join(root, impl, env["HTTPREF_SCENARIO_ID"])
             timeout = float(sc.request.get("timeout_s", 10)) * (1 + len(sc.request.get("then", []))) + MARGIN_S
             stderr = ""
             try:
-                result, stderr, _ = run_adapter(command, spec, timeout, env=env)
+                result, stderr, _ = _drive(impl, command, spec, timeout, env, caps, persistent, key)
             except AdapterFailure as e:
                 run.wait(timeout=1)
                 t = run.transcript()
