@@ -4,6 +4,11 @@
  * stdout, exit 0; `then` follow-ups run on the same handle (keep-alive on),
  * so scenarios see connection reuse. A malformed spec is the only non-zero
  * exit: it is the harness's fault, not the server's.
+ *
+ * `httpref --adapter --serve`: one spec per line until EOF, one result line
+ * each (serve_seq echoed), flushed. Every spec gets a new handle, freed
+ * before its answer, so no connection or setting outlives its spec; a line
+ * that is no spec is answered with an error of class other.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
@@ -180,15 +185,120 @@ static void run_one(httpref *h, const json *spec)
     free(fields);
 }
 
-int cli_adapter(int describe)
+/* one spec on a fresh handle: the whole result object, with serve_seq if
+ * seq is a number, and a newline */
+static int answer_spec(const json *spec, const json *seq)
+{
+    httpref *h = httpref_new();
+    if (!h)
+        return 2;
+    httpref_setopt(h, HTTPREF_OPT_KEEPALIVE, 1);
+    run_one(h, spec);
+    const json *then = json_get(spec, "then");
+    if (then && then->type == J_ARRAY) {
+        const json *t0 = json_get(spec, "timeout_s");
+        printf(",\"then\":[");
+        for (size_t i = 0; i < then->len; i++) {
+            if (i)
+                putchar(',');
+            if (then->items[i].type != J_OBJECT) {
+                put_error("other", "follow-up spec is not an object", HTTPREF_E_BAD_OPTION, "BAD_OPTION");
+            } else {
+                if (!json_get(&then->items[i], "timeout_s") && t0 && t0->type == J_NUMBER && t0->num > 0) {
+                    httpref_setopt(h, HTTPREF_OPT_DEADLINE_MS, (long)(t0->num * 1000));
+                    httpref_setopt(h, HTTPREF_OPT_TIMEOUT_MS, (long)(t0->num * 1000));
+                }
+                run_one(h, &then->items[i]);
+            }
+            putchar('}');
+        }
+        putchar(']');
+    }
+    httpref_free(h);
+    if (seq && seq->type == J_NUMBER)
+        printf(",\"serve_seq\":%.0f", seq->num);
+    printf("}\n");
+    return 0;
+}
+
+/* the next line of stdin into *buf (NUL-terminated, newline dropped): 1, or 0
+ * at EOF; a line past MAX_SPEC is read to its end and comes back as -1 */
+static int read_line(char **buf, size_t *cap, size_t *len)
+{
+    int seen = 0, over = 0;
+    *len = 0;
+    for (;;) {
+        int c = getchar_unlocked();
+        if (c == EOF)
+            break;
+        seen = 1;
+        if (c == '\n')
+            break;
+        if (over)
+            continue;
+        if (*len + 1 >= *cap) {
+            size_t ncap = *cap ? *cap * 2 : 65536;
+            char *nb = ncap <= MAX_SPEC ? realloc(*buf, ncap) : NULL;
+            if (!nb) {
+                over = 1;
+                continue;
+            }
+            *buf = nb;
+            *cap = ncap;
+        }
+        (*buf)[(*len)++] = (char)c;
+    }
+    if (*buf)
+        (*buf)[*len] = '\0';
+    return over ? -1 : seen;
+}
+
+static int serve(void)
+{
+    char *line = NULL, err[128];
+    size_t cap = 0, len;
+    for (;;) {
+        int got = read_line(&line, &cap, &len);
+        if (got == 0)
+            break;
+        if (got > 0 && strspn(line, " \t\r") == len)
+            continue; /* blank lines are not specs */
+        json *spec = got > 0 ? json_parse(line, len, err, sizeof err) : NULL;
+        if (got < 0)
+            snprintf(err, sizeof err, "request spec larger than 64 MiB");
+        const json *url = spec && spec->type == J_OBJECT ? json_get(spec, "url") : NULL;
+        if (!url || url->type != J_STRING) {
+            char msg[192];
+            snprintf(msg, sizeof msg, "bad request spec: %s",
+                     !spec ? err : spec->type != J_OBJECT ? "not a JSON object" : "no string url");
+            put_error("other", msg, HTTPREF_E_BAD_OPTION, "BAD_OPTION");
+            const json *seq = spec && spec->type == J_OBJECT ? json_get(spec, "serve_seq") : NULL;
+            if (seq && seq->type == J_NUMBER)
+                printf(",\"serve_seq\":%.0f", seq->num);
+            printf("}\n");
+        } else if (answer_spec(spec, json_get(spec, "serve_seq"))) {
+            json_free(spec);
+            free(line);
+            return 2;
+        }
+        json_free(spec);
+        fflush(stdout);
+    }
+    free(line);
+    return 0;
+}
+
+int cli_adapter(int describe, int serve_mode)
 {
     if (describe) {
         printf("{\"name\":\"httpref\",\"version\":\"%s\",\"capabilities\":[\"simple-form\",\"generic-form\","
                "\"proxy\",\"redirect-control\",\"max-redirects\",\"request-body\",\"timeouts\",\"sequence\","
-               "\"custom-headers\",\"head\"]}\n",
+               "\"custom-headers\",\"head\",\"serve\"]}\n",
                HTTPREF_VERSION);
         return 0;
     }
+    if (serve_mode)
+        return serve();
     size_t cap = 65536, n = 0;
     char *in = malloc(cap);
     for (;;) {
@@ -220,35 +330,7 @@ int cli_adapter(int describe)
         json_free(spec);
         return 2;
     }
-    httpref *h = httpref_new();
-    if (!h) {
-        json_free(spec);
-        return 2;
-    }
-    httpref_setopt(h, HTTPREF_OPT_KEEPALIVE, 1);
-    run_one(h, spec);
-    const json *then = json_get(spec, "then");
-    if (then && then->type == J_ARRAY) {
-        const json *t0 = json_get(spec, "timeout_s");
-        printf(",\"then\":[");
-        for (size_t i = 0; i < then->len; i++) {
-            if (i)
-                putchar(',');
-            if (then->items[i].type != J_OBJECT) {
-                put_error("other", "follow-up spec is not an object", HTTPREF_E_BAD_OPTION, "BAD_OPTION");
-            } else {
-                if (!json_get(&then->items[i], "timeout_s") && t0 && t0->type == J_NUMBER && t0->num > 0) {
-                    httpref_setopt(h, HTTPREF_OPT_DEADLINE_MS, (long)(t0->num * 1000));
-                    httpref_setopt(h, HTTPREF_OPT_TIMEOUT_MS, (long)(t0->num * 1000));
-                }
-                run_one(h, &then->items[i]);
-            }
-            putchar('}');
-        }
-        putchar(']');
-    }
-    printf("}\n");
+    int rc = answer_spec(spec, NULL);
     json_free(spec);
-    httpref_free(h);
-    return 0;
+    return rc;
 }

@@ -11,8 +11,8 @@
 /* exit status for a command-line mistake */
 #define CLI_EXIT_USAGE 101
 
-/* `httpref --adapter [--describe]`: the conformance adapter protocol */
-int cli_adapter(int describe);
+/* `httpref --adapter [--describe | --serve]`: the conformance adapter protocol */
+int cli_adapter(int describe, int serve);
 /* add " at byte N" and the leniency flag that would accept it to a message */
 void cli_explain(httpref_code rc, const httpref *h, char *msg, size_t cap);
 /* the --lenient-* flag relaxing this error, or NULL */

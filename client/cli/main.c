@@ -198,7 +198,7 @@ static void usage(FILE *f)
                "      --strict             every leniency off (the default)\n");
     for (size_t i = 0; i < NLENIENT; i++)
         fprintf(f, "      --lenient-%-24s %s\n", lenient[i].flag, lenient[i].help);
-    fprintf(f, "      --adapter [--describe]   conformance adapter mode (spec JSON on stdin)\n"
+    fprintf(f, "      --adapter [--describe|--serve]   conformance adapter mode (spec JSON on stdin)\n"
                "      --exit-codes [--markdown|--roff]   the exit status table\n"
                "      --version, --help\n");
 }
@@ -245,6 +245,7 @@ int main(int argc, char **argv)
     const char *dump = NULL, *ua = NULL, *exit_format = NULL;
     int head = 0, follow = -1, max_redirs = -1, include = 0, silent = 0, show_error = 0, verbose = 0;
     int fail_on_error = 0, remote_name = 0, keepalive = 1, adapter = 0, describe = 0, exit_codes = 0;
+    int serve = 0;
     unsigned lenient_bits = 0;
     double max_time = 0, connect_timeout = 0;
     long recv_spin = -1, num;
@@ -257,6 +258,7 @@ int main(int argc, char **argv)
         O_STRICT,
         O_ADAPTER,
         O_DESCRIBE,
+        O_SERVE,
         O_EXIT,
         O_MD,
         O_ROFF,
@@ -290,6 +292,7 @@ int main(int argc, char **argv)
                                      {"strict", no_argument, 0, O_STRICT},
                                      {"adapter", no_argument, 0, O_ADAPTER},
                                      {"describe", no_argument, 0, O_DESCRIBE},
+                                     {"serve", no_argument, 0, O_SERVE},
                                      {"exit-codes", no_argument, 0, O_EXIT},
                                      {"markdown", no_argument, 0, O_MD},
                                      {"roff", no_argument, 0, O_ROFF},
@@ -405,6 +408,9 @@ int main(int argc, char **argv)
         case O_DESCRIBE:
             describe = 1;
             break;
+        case O_SERVE:
+            serve = 1;
+            break;
         case O_EXIT:
             exit_codes = 1;
             break;
@@ -431,7 +437,7 @@ int main(int argc, char **argv)
         }
     }
     if (adapter || describe)
-        return cli_adapter(describe);
+        return cli_adapter(describe, serve);
     if (exit_codes) {
         cli_print_exit_codes(exit_format);
         return 0;

@@ -193,7 +193,23 @@ def test_adapter_malformed_spec_is_a_clear_error_not_a_crash():
 
 def test_describe_lists_capabilities():
     d = json.loads(run("--adapter", "--describe").stdout)
-    assert d["name"] == "httpref" and "sequence" in d["capabilities"]
+    assert d["name"] == "httpref" and "sequence" in d["capabilities"] and "serve" in d["capabilities"]
+
+
+def test_adapter_serve_answers_each_line_in_order_on_a_fresh_handle():
+    """--serve: one answer line per spec line, serve_seq echoed, a bad line answered
+    (class other) without ending the process, blank lines skipped, exit 0 at EOF.
+    Keep-alive is on within a spec, yet the second spec opens its own connection."""
+    s = Server(OK, OK)
+    lines = [json.dumps({"url": s.url("/1"), "timeout_s": 5, "serve_seq": 1}), "", "not json",
+             json.dumps({"serve_seq": 3}), json.dumps({"url": s.url("/2"), "timeout_s": 5, "serve_seq": 4})]
+    p = run("--adapter", "--serve", stdin=("\n".join(lines) + "\n").encode())
+    assert p.returncode == 0, p.stderr
+    out = [json.loads(x) for x in p.stdout.decode().splitlines()]
+    assert [r.get("serve_seq") for r in out] == [1, None, 3, 4]
+    assert out[0]["outcome"] == out[3]["outcome"] == "response"
+    assert out[1]["error"]["class"] == out[2]["error"]["class"] == "other"
+    assert len(s.requests) == 2 and out[3]["reused_connection"] is False
 
 
 def test_big_download_streams_in_constant_memory():
