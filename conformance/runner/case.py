@@ -5,7 +5,7 @@ import time
 from server_fixtures import HarnessError, serve
 
 from .execute import AdapterFailure, run_adapter
-from .judge import describe_result, judge
+from .judge import RANK, describe_result, judge
 from .serve import POOL
 from .spec import build_spec, required_capabilities
 
@@ -18,6 +18,20 @@ def _drive(impl, command, spec, timeout, env, caps, persistent, token):
     if persistent and "serve" in (caps or ()) and "GCOV_PREFIX" not in env:
         return POOL.run(impl, command, spec, timeout, token=token, env=dict(os.environ, HTTPREF_IMPL=impl))
     return run_adapter(command, spec, timeout, env=env)
+
+
+def _judge_all(sc, results, t, ph, strict, rfc):
+    """The worst verdict over a repeated spec's results. Sent again, the same spec
+    must meet a fresh client; a scenario that repeats exists to check that, so
+    failing it is the adapter breaking the protocol's isolation, not the client."""
+    verdict, reason = judge(sc, results[0], t, ph, strict=strict, rfc=rfc)
+    for i, again in enumerate(results[1:], 2):
+        v, why = judge(sc, again, t, ph, strict=strict, rfc=rfc)
+        if RANK[v] < RANK[verdict]:
+            verdict, reason = v, f"the spec sent a {i}. time: {why}"
+    if len(results) > 1 and verdict == "fail":
+        verdict, reason = "adapter_failure", f"isolation broken (state of one spec reached the next): {reason}"
+    return verdict, reason
 
 
 def run_case(sc, variant, impl, command, caps, strict=False, rfc="9112", persistent=True):
@@ -45,9 +59,11 @@ def run_case(sc, variant, impl, command, caps, strict=False, rfc="9112", persist
             if root:  # per-scenario gcov counters (tools/coverage)
                 env["GCOV_PREFIX"] = os.path.join(root, impl, env["HTTPREF_SCENARIO_ID"])
             timeout = float(sc.request.get("timeout_s", 10)) * (1 + len(sc.request.get("then", []))) + MARGIN_S
-            stderr = ""
+            stderr, results = "", []
             try:
-                result, stderr, _ = _drive(impl, command, spec, timeout, env, caps, persistent, key)
+                for _ in range(sc.request.get("repeat", 1)):  # each time a spec of its own: a fresh client
+                    result, stderr, _ = _drive(impl, command, spec, timeout, env, caps, persistent, key)
+                    results.append(result)
             except AdapterFailure as e:
                 run.wait(timeout=1)
                 t = run.transcript()
@@ -58,9 +74,12 @@ def run_case(sc, variant, impl, command, caps, strict=False, rfc="9112", persist
                         "spec": spec, "duration_s": time.monotonic() - t0}
             run.wait(timeout=3)
         t = run.transcript()
-        verdict, reason = judge(sc, result, t, run.placeholders, strict=strict, rfc=rfc)
+        result = results[0]
+        verdict, reason = _judge_all(sc, results, t, run.placeholders, strict, rfc)
         out = {"verdict": verdict, "reason": reason, "result": result, "spec": spec, "transcript": t.to_json(),
                "got": describe_result(result), "duration_s": round(time.monotonic() - t0, 3)}
+        if len(results) > 1:
+            out["repeats"] = results[1:]
         if stderr and verdict != "pass":
             out["stderr"] = stderr[-500:]
         if mitm:

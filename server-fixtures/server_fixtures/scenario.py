@@ -15,7 +15,7 @@ STEP_KINDS = {"expect_request", "send", "send_head", "send_in_pieces", "send_rep
               "shutdown_write", "close", "reset", "hang", "drain", "wait_close"}
 VARIANTS = {"bytewise", "split", "reset"}
 REQUEST_KEYS = {"server", "path", "url", "userinfo", "method", "headers", "body", "body_repeat", "form", "redirect",
-                "max_redirects", "proxy", "proxy_userinfo", "timeout_s", "capabilities", "then"}
+                "max_redirects", "proxy", "proxy_userinfo", "timeout_s", "capabilities", "then", "repeat"}
 WIRE_KEYS = {"server", "request", "method", "target", "target_form", "version", "has", "lacks", "equals", "matches",
              "count", "body", "first_field", "raw_contains", "raw_lacks", "chunked"}
 OUTCOME_KEYS = {"grade", "grade_2616", "note", "error", "status", "body", "body_len", "body_sha256", "headers",
@@ -183,7 +183,9 @@ def validate(path, d):
     req = d.get("request", {})
     v.keys(req, REQUEST_KEYS, "request")
     for i, t in enumerate(req.get("then", [])):
-        v.keys(t, REQUEST_KEYS - {"then"}, f"request.then[{i}]")
+        v.keys(t, REQUEST_KEYS - {"then", "repeat"}, f"request.then[{i}]")
+    if "repeat" in req and (type(req["repeat"]) is not int or not 1 <= req["repeat"] <= 5):
+        v.fail("request.repeat", "expected an integer from 1 to 5")
     for name, srv in d.get("servers", {}).items():
         f = f"servers.{name}"
         v.keys(srv, {"address", "connections", "extra_connections"}, f)
