@@ -188,13 +188,19 @@ end
 
 -- the module's settings as it loaded: every spec starts from them (a spec's
 -- TIMEOUT or KEEPALIVE must not reach the next spec in serve mode)
-local DEFAULTS = {}
-for _, k in ipairs({ "TIMEOUT", "DEADLINE", "KEEPALIVE", "PROXY", "USERAGENT", "PORT" }) do DEFAULTS[k] = http[k] end
+-- (every upper-case scalar setting, and the two whose default is nil)
+local SETTINGS, DEFAULTS = { "PROXY", "DEADLINE" }, {}
+for k, v in pairs(http) do
+  if type(k) == "string" and k:match("^%u[%u_]*$") and type(v) ~= "table" and type(v) ~= "function" then
+    SETTINGS[#SETTINGS + 1] = k
+  end
+end
+for _, k in ipairs(SETTINGS) do DEFAULTS[k] = http[k] end
 
 -- one spec as a fresh client: the defaults back, its `then` on the same
 -- client, and any connection KEEPALIVE kept dropped before the answer
 local function serve_one(spec)
-  for _, k in ipairs({ "TIMEOUT", "DEADLINE", "KEEPALIVE", "PROXY", "USERAGENT", "PORT" }) do http[k] = DEFAULTS[k] end
+  for _, k in ipairs(SETTINGS) do http[k] = DEFAULTS[k] end
   if NAME == "httpref-lua" and type(spec["then"]) == "table" then http.KEEPALIVE = true end
   local result = safe(spec)
   if type(spec["then"]) == "table" then
