@@ -7,6 +7,7 @@ is in runner/ (case, judge, spec, execute, reports, expectations).
 import datetime
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -41,6 +42,11 @@ def pytest_addoption(parser):
     g.addoption("--expect", default=None, help="regression mode: 'auto' (conformance/expectations/<impl>.toml) "
                                                "or a file; fails only on results worse than expected")
     g.addoption("--update-expectations", action="store_true", help="rewrite conformance/expectations/*.toml")
+    g.addoption("--keep-partials", action="store_true",
+                help="keep <report dir>/partials/ (each worker's results) after they are merged into results.json")
+    g.addoption("--keep-runs", type=int, default=5, metavar="N",
+                help="reports/ keeps the newest N run folders (default 5; 0 keeps all); the one reports/latest "
+                     "points at is never deleted. Only for the default report folder")
     g.addoption("--adapter-mode", default=os.environ.get("HTTPREF_ADAPTER_MODE", "auto"), choices=["auto", "oneshot"],
                 help="auto: an adapter that declares `serve` stays up, one process per worker, a fresh client per "
                      "spec; oneshot: one adapter process per case for every adapter (memcheck and sanitizer "
@@ -76,6 +82,8 @@ def pytest_configure(config):
     else:
         stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         config._httpref_report_dir = config.getoption("--report-dir") or os.path.join(ROOT, "reports", stamp)
+        # a reused --report-dir must not merge the partials of an earlier run into this one
+        shutil.rmtree(os.path.join(config._httpref_report_dir, "partials"), ignore_errors=True)
         if config.pluginmanager.hasplugin("xdist"):
             config.pluginmanager.register(_Xdist())
     config._httpref_results = {}
@@ -222,6 +230,8 @@ def pytest_sessionfinish(session, exitstatus):
     if worker or not os.path.isdir(partial_dir):
         return
     merged = reports.merge_partials(partial_dir)
+    if not cfg.getoption("--keep-partials"):
+        shutil.rmtree(partial_dir, ignore_errors=True)
     if not any(merged.values()):
         return
     scenarios = {}
@@ -234,6 +244,9 @@ def pytest_sessionfinish(session, exitstatus):
            "rfc": cfg.getoption("--rfc"), "strict_levels": cfg.getoption("--strict-levels"),
            "python": sys.version.split()[0]}
     cfg._httpref_summary = reports.write_all(out, run, scenarios, versions, merged)
+    if not cfg.getoption("--report-dir") and cfg.getoption("--keep-runs") > 0:
+        for gone in reports.prune_runs(os.path.dirname(out), cfg.getoption("--keep-runs")):
+            cfg._httpref_summary.append(f"removed the old run {os.path.relpath(gone)} (--keep-runs)")
     if cfg.getoption("--update-expectations"):
         for impl, results in merged.items():
             expectations.write(impl, results)

@@ -6,6 +6,7 @@ from server_fixtures import HarnessError, serve
 
 from .execute import AdapterFailure, run_adapter
 from .judge import RANK, describe_result, judge
+from .lean import lean_case
 from .serve import POOL
 from .spec import build_spec, required_capabilities
 
@@ -36,7 +37,12 @@ def _judge_all(sc, results, t, ph, strict, rfc):
 
 def run_case(sc, variant, impl, command, caps, strict=False, rfc="9112", persistent=True):
     """dict(verdict, reason, result, transcript, duration_s, stderr). persistent=False
-    runs even a serve-capable adapter once per case (tools/valgrind, the bench)."""
+    runs even a serve-capable adapter once per case (tools/valgrind, the bench). The
+    judge sees whole bodies; what comes back, to be stored, is lean (runner/lean.py)."""
+    return lean_case(_run_case(sc, variant, impl, command, caps, strict, rfc, persistent))
+
+
+def _run_case(sc, variant, impl, command, caps, strict, rfc, persistent):
     t0 = time.monotonic()
     missing = required_capabilities(sc) - set(caps or ())
     if missing:

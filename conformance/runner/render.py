@@ -12,6 +12,8 @@ import html
 import json
 import re
 
+from .lean import shown_bytes
+
 COLOURS = {"pass": "#2e9d4b", "lenient": "#b5cf3c", "fail": "#d9453b", "unsupported": "#b9b9b9",
            "adapter_failure": "#8e44ad", "harness_failure": "#333", "skipped_dependency": "#e0e0e0"}
 LEVEL_OF = {"MUST": "MUST", "MUST NOT": "MUST", "SHOULD": "SHOULD", "SHOULD NOT": "SHOULD", "MAY": "MAY",
@@ -25,6 +27,10 @@ def _e(s):
 def _bytes_view(side):
     if not side:
         return ""
+    head, rest = shown_bytes(side)
+    if head is not None:  # a lean side: its first and last bytes, its length and hash
+        return (head.encode("unicode_escape").decode("ascii").replace("\\n", "\\n\n")
+                + rest.encode("unicode_escape").decode("ascii").replace("\\n", "\\n\n"))
     if "text" in side:
         raw = side["text"]
     else:

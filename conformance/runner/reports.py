@@ -5,6 +5,7 @@ import html
 import json
 import os
 import re
+import shutil
 from xml.sax.saxutils import escape, quoteattr
 
 from . import findings
@@ -21,6 +22,23 @@ def merge_partials(partial_dir):
             for impl, results in json.load(f).items():
                 merged.setdefault(impl, {}).update(results)
     return merged
+
+
+RUN_NAME = re.compile(r"^\d{8}T\d{6}Z$")
+
+
+def prune_runs(root, keep):
+    """Delete all but the newest `keep` run folders (reports/<UTC stamp>) under root,
+    never the one `latest` points at; returns the paths removed."""
+    latest = os.path.realpath(os.path.join(root, "latest"))
+    runs = sorted(d for d in os.listdir(root) if RUN_NAME.match(d) and os.path.isdir(os.path.join(root, d)))
+    gone = []
+    for d in runs[:-keep] if keep > 0 else []:
+        path = os.path.join(root, d)
+        if os.path.realpath(path) != latest:
+            shutil.rmtree(path, ignore_errors=True)
+            gone.append(path)
+    return gone
 
 
 def section_of(ref):
