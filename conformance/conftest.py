@@ -18,7 +18,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "server-fixtures"))
 
-from runner import expectations, impls, reports  # noqa: E402
+from runner import expectations, impls, reports, shard  # noqa: E402
 from runner.case import run_case  # noqa: E402
 from runner.judge import RANK  # noqa: E402
 from runner.serve import POOL  # noqa: E402
@@ -28,7 +28,9 @@ from server_fixtures import ScenarioError, load_scenario  # noqa: E402
 def pytest_addoption(parser):
     g = parser.getgroup("httpref", "httpref conformance")
     g.addoption("--impl", default=None, help="comma list of implementations (bundled names or name=command); "
-                                              "default: every bundled adapter that answers --describe")
+                                              "default: every bundled one (implementations.toml). One that is "
+                                              "required and cannot answer --describe stops the run (exit 2); "
+                                              "an optional peer not installed is skipped_dependency")
     g.addoption("--scenario", default=None, help="comma list of scenario id prefixes (FR,CH-0)")
     g.addoption("--dry-run", action="store_true", help="list the cases, run nothing")
     g.addoption("--strict-levels", action="store_true",
@@ -42,6 +44,18 @@ def pytest_addoption(parser):
     g.addoption("--expect", default=None, help="regression mode: 'auto' (conformance/expectations/<impl>.toml) "
                                                "or a file; fails only on results worse than expected")
     g.addoption("--update-expectations", action="store_true", help="rewrite conformance/expectations/*.toml")
+    g.addoption("--fail-on", default=None, choices=["must", "should", "any"],
+                help="exit 1 when a case of that level fails (fail or adapter_failure; lenient is not a failure) "
+                     "for the implementations run: must = MUST/MUST NOT scenarios, should = those and SHOULD/SHOULD "
+                     "NOT, any = every level. Default: scores never fail the run (only --expect and harness "
+                     "failures do)")
+    g.addoption("--shard", default=None, metavar="K/N",
+                help="run slice K of N (1-based): a stable partition of the cases balanced by the durations "
+                     "file; for a CI job matrix, each job one K, then tools/merge-reports. A shard's report "
+                     "does not move reports/latest")
+    g.addoption("--shard-durations", default=None, metavar="FILE",
+                help="results.json whose case durations weight --shard (default reports/latest/results.json "
+                     "when it exists, else every case weighs the same); every shard must see the same file")
     g.addoption("--keep-partials", action="store_true",
                 help="keep <report dir>/partials/ (each worker's results) after they are merged into results.json")
     g.addoption("--keep-runs", type=int, default=5, metavar="N",
@@ -65,6 +79,8 @@ class _Xdist:
 
     def pytest_configure_node(self, node):
         node.workerinput["httpref_report_dir"] = node.config._httpref_report_dir
+        # the controller asked every adapter --describe once; the workers reuse its answers
+        node.workerinput["httpref_impls"] = [list(x) for x in _resolved(node.config)]
 
 
 def _git_commit():
@@ -90,19 +106,85 @@ def pytest_configure(config):
     config._httpref_impls = None
 
 
-def _impls(config):
+def _resolved(config):
+    """[(name, command, description, problem, optional)], asked once per run."""
     if config._httpref_impls is None:
-        chosen = impls.resolve(config.getoption("--impl"))
-        explicit = bool(config.getoption("--impl"))
-        config._httpref_impls = [(n, c, d) for n, c, d in chosen if d or explicit]
+        worker = getattr(config, "workerinput", None)
+        if worker and "httpref_impls" in worker:
+            config._httpref_impls = [tuple(x) for x in worker["httpref_impls"]]
+        else:
+            config._httpref_impls = impls.resolve(config.getoption("--impl"))
     return config._httpref_impls
+
+
+def _impls(config):
+    """[(name, command, description or None)]: every implementation chosen; one
+    that cannot run here has no description and its cases say why."""
+    return [(n, c, d) for n, c, d, _, _ in _resolved(config)]
+
+
+def _unavailable(config, name):
+    """The verdict and reason of every case of an implementation without a description."""
+    for n, _, _, problem, _ in _resolved(config):
+        if n == name and problem:
+            if problem["not_installed"]:
+                return "skipped_dependency", f"{name} is not installed here: {problem['message']}"
+            return "adapter_failure", f"{name} adapter --describe failed (exit {problem['exit']}): {problem['message']}"
+    return "skipped_dependency", f"{name} adapter is not available here"
+
+
+def pytest_sessionstart(session):
+    """A required implementation (bundled and not `optional`, or named as name=command)
+    that cannot answer --describe is an error of the run, before any case runs."""
+    cfg = session.config
+    if getattr(cfg, "workerinput", None) or cfg.getoption("--dry-run") or cfg.getoption("--collect-only"):
+        return
+    broken = [(n, p) for n, _, d, p, optional in _resolved(cfg) if p and not optional]
+    if broken:
+        lines = [f"{n}: adapter --describe failed (exit {p['exit']}): {p['message']}" for n, p in broken]
+        hint = "install what is missing with tools/setup --all, build with cmake --build build, or leave it out " \
+               "with --impl"
+        pytest.exit("cannot score a required implementation:\n  " + "\n  ".join(lines) + f"\n({hint})", returncode=2)
+
+
+def _shard(config):
+    """(K, N, durations, durations hash) for --shard, or None; a bad K/N is a usage error."""
+    if not config.getoption("--shard"):
+        return None
+    if getattr(config, "_httpref_shard", None) is None:
+        try:
+            k, n = shard.parse(config.getoption("--shard"))
+        except ValueError as e:
+            raise pytest.UsageError(str(e)) from None
+        path = config.getoption("--shard-durations") or os.path.join(ROOT, "reports", "latest", "results.json")
+        if config.getoption("--shard-durations") and not os.path.exists(path):
+            raise pytest.UsageError(f"--shard-durations: no such file {path}")
+        weights, digest = shard.durations(path)
+        config._httpref_shard = (k, n, weights, digest)
+    return config._httpref_shard
+
+
+def pytest_collection_modifyitems(session, config, items):
+    s = _shard(config)
+    if not s:
+        return
+    k, n, weights, _ = s
+    ids = {f"{it.impl}/{it.key}": it for it in items if isinstance(it, ScenarioItem)}
+    mine = shard.partition(list(ids), n, weights)[k - 1]
+    # a broken scenario file is reported by shard 1 only
+    keep = [it for it in items if (f"{it.impl}/{it.key}" in mine if isinstance(it, ScenarioItem) else k == 1)]
+    config.hook.pytest_deselected(items=[it for it in items if it not in keep])
+    items[:] = keep
 
 
 def pytest_report_header(config):
     lines = [f"httpref harness {_git_commit()}, grading by RFC {config.getoption('--rfc')}"
              + (", strict levels" if config.getoption("--strict-levels") else "")]
+    s = _shard(config)
+    if s:
+        lines.append(f"  shard {s[0]}/{s[1]}, weighted by " + (f"durations {s[3]}" if s[3] else "nothing (equal weights)"))
     for name, _, d in _impls(config):
-        lines.append(f"  {name}: {d['version'] if d else 'UNAVAILABLE (adapter --describe failed)'}")
+        lines.append(f"  {name}: {d['version'] if d else 'UNAVAILABLE: ' + _unavailable(config, name)[1]}")
     return lines
 
 
@@ -151,6 +233,7 @@ class ScenarioItem(pytest.Item):
     def __init__(self, *, sc, variant, impl, command, desc, **kw):
         super().__init__(**kw)
         self.sc, self.variant, self.impl, self.command, self.desc = sc, variant, impl, command, desc
+        self.key = sc.id + (f"~{variant}" if variant else "")
 
     def runtest(self):
         cfg = self.config
@@ -159,7 +242,8 @@ class ScenarioItem(pytest.Item):
         key = self.sc.id + (f"~{self.variant}" if self.variant else "")
         persistent = cfg.getoption("--adapter-mode") != "oneshot"
         if not self.desc:
-            r = {"verdict": "skipped_dependency", "reason": f"{self.impl} adapter is not available here"}
+            verdict, reason = _unavailable(cfg, self.impl)
+            r = {"verdict": verdict, "reason": reason}
         else:
             r = run_case(self.sc, self.variant, self.impl, self.command, self.desc.get("capabilities", []),
                          strict=cfg.getoption("--strict-levels"), rfc=cfg.getoption("--rfc"), persistent=persistent)
@@ -243,13 +327,38 @@ def pytest_sessionfinish(session, exitstatus):
     run = {"harness_commit": _git_commit(), "date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
            "rfc": cfg.getoption("--rfc"), "strict_levels": cfg.getoption("--strict-levels"),
            "python": sys.version.split()[0]}
-    cfg._httpref_summary = reports.write_all(out, run, scenarios, versions, merged)
+    s = _shard(cfg)
+    if s:
+        run["shard"] = {"k": s[0], "n": s[1], "durations": s[3]}
+    cfg._httpref_summary = reports.write_all(out, run, scenarios, versions, merged, update_latest=not s)
+    _gate(session, cfg, scenarios, merged)
     if not cfg.getoption("--report-dir") and cfg.getoption("--keep-runs") > 0:
         for gone in reports.prune_runs(os.path.dirname(out), cfg.getoption("--keep-runs")):
             cfg._httpref_summary.append(f"removed the old run {os.path.relpath(gone)} (--keep-runs)")
     if cfg.getoption("--update-expectations"):
         for impl, results in merged.items():
             expectations.write(impl, results)
+
+
+def _gate(session, cfg, scenarios, merged):
+    """--fail-on, and --expect over the merged results (a late adapter failure can
+    change a case after its item passed): exit 1, naming the cases."""
+    bad = []
+    level = cfg.getoption("--fail-on")
+    if level:
+        bad += [f"{impl} {key}: {v} ({lv})" for impl, key, v, lv in reports.failing(scenarios, merged, level)]
+    exp = cfg.getoption("--expect")
+    if exp:
+        for impl, results in merged.items():
+            for key, r in results.items():
+                want = expectations.expected(exp, impl, key)["verdict"]
+                if RANK[r["verdict"]] < RANK[want] and "after the case was judged" in r.get("reason", ""):
+                    bad.append(f"{impl} {key}: {r['verdict']}, worse than the expected {want}")
+    if bad:
+        session.exitstatus = 1
+        why = f"--fail-on {level}" if level else "--expect"
+        cfg._httpref_summary += [f"exit 1 ({why}): {len(bad)} case(s)"] + [f"  {b}" for b in bad[:30]] + \
+            ([f"  ... and {len(bad) - 30} more (results.json)"] if len(bad) > 30 else [])
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

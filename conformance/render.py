@@ -10,6 +10,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# the judge (reports -> findings -> judge) reads scenario bytes with the fixtures' helpers
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "server-fixtures"))
 from runner.reports import write_all  # noqa: E402
 
 

@@ -18,11 +18,37 @@ from one spec to the next.
 import base64
 import errno
 import http.client
+import importlib
 import json
 import socket
 import ssl
 import sys
 import traceback
+
+
+NOT_INSTALLED = 4  # the exit status that tells the runner the client is not installed here
+
+
+def need(module, package):
+    """Import the library under test, or exit 4 naming its Debian package: the runner
+    then scores an optional peer skipped_dependency (and stops for a required one)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:
+        print(f"{module} is not installed here (Debian package {package}; tools/setup --all installs it): {e}",
+              file=sys.stderr)
+        sys.exit(NOT_INSTALLED)
+
+
+def need_program(program, package):
+    """The same for a command-line client: its path, or exit 4."""
+    import shutil
+    path = shutil.which(program)
+    if not path:
+        print(f"{program} is not installed here (Debian package {package}; tools/setup --all installs it)",
+              file=sys.stderr)
+        sys.exit(NOT_INSTALLED)
+    return path
 
 
 class Response:

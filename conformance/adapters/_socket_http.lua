@@ -5,7 +5,16 @@
 -- without reuse: no `sequence` capability. httpref-lua runs a sequence with
 -- KEEPALIVE on, its `then` follow-ups on the same client (as the CLI adapter
 -- does). A response is reported exactly as the module hands it to a program.
-local cjson = require "cjson"
+-- a library that is not installed: exit 4 naming its Debian package (the
+-- runner scores an optional peer skipped_dependency, and stops for a required one)
+local function need(module, package)
+  local ok, m = pcall(require, module)
+  if ok then return m end
+  io.stderr:write(module .. " is not installed here (Debian package " .. package
+                  .. "; tools/setup installs it): " .. tostring(m):match("^[^\n]*") .. "\n")
+  os.exit(4)
+end
+local cjson = need("cjson", "lua-cjson")
 local NAME = arg[1]
 local http, VERSION, classify
 
@@ -57,7 +66,7 @@ if has_mime then
 end
 
 if NAME == "luasocket" then
-  http = require "socket.http"
+  http = need("socket.http", "lua-socket")
   local socket = require "socket"
   -- socket._VERSION says 3.0.0 in Debian's 3.1.0 package: report the package version beside it
   local p = io.popen("dpkg-query -W -f='${Version}' lua-socket 2>/dev/null")

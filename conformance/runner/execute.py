@@ -95,14 +95,35 @@ def run_adapter(command, spec, timeout, env=None, cwd=None):
     return result, stderr, elapsed
 
 
-def describe(command, timeout=15, cwd=None):
-    """The adapter's --describe answer, or None when it cannot run here."""
+NOT_INSTALLED = 4  # --describe's exit status when the client itself is not installed
+
+
+def describe_status(command, timeout=15, cwd=None):
+    """(the adapter's --describe answer or None, problem or None). A problem is
+    {"exit": status, "message": what stderr said, "not_installed": bool}: exit 4
+    (or a missing interpreter, 127) means the client is not installed here,
+    anything else that the adapter is broken or not built (exit 3 by convention)."""
     try:
         p = subprocess.run(command + ["--describe"], capture_output=True, timeout=timeout, cwd=cwd,
                            start_new_session=True)
-        if p.returncode != 0:
-            return None
+    except FileNotFoundError as e:
+        return None, {"exit": 127, "message": f"{e.filename or command[0]}: not found", "not_installed": True}
+    except (OSError, subprocess.SubprocessError) as e:
+        return None, {"exit": None, "message": str(e), "not_installed": False}
+    message = p.stderr.decode("utf-8", "replace").strip()[-500:]
+    if p.returncode != 0:
+        return None, {"exit": p.returncode, "message": message or f"exit status {p.returncode}, nothing on stderr",
+                      "not_installed": p.returncode in (NOT_INSTALLED, 127)}
+    try:
         d = json.loads(p.stdout.decode())
-        return d if isinstance(d, dict) and "name" in d else None
-    except (OSError, subprocess.SubprocessError, ValueError):
-        return None
+    except ValueError:
+        d = None
+    if not isinstance(d, dict) or "name" not in d:
+        return None, {"exit": 0, "message": f"--describe printed no JSON object with a name: {p.stdout[:120]!r}",
+                      "not_installed": False}
+    return d, None
+
+
+def describe(command, timeout=15, cwd=None):
+    """The adapter's --describe answer, or None when it cannot run here."""
+    return describe_status(command, timeout, cwd)[0]

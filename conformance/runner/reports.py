@@ -158,7 +158,40 @@ def summary_markdown(results, sc_scores):
     return "\n".join(lines) + "\n"
 
 
-def write_all(out, run, scenarios, versions, merged):
+FAILING = ("fail", "adapter_failure")
+FAIL_ON = {"must": {"MUST"}, "should": {"MUST", "SHOULD"}, "any": None}
+
+
+def failing(scenarios, merged, level):
+    """[(impl, key, verdict, level)] of the failed cases at --fail-on `level` or stricter."""
+    levels = FAIL_ON[level]
+    out = []
+    for impl, results in merged.items():
+        for key in sorted(results, key=_section_key):
+            r = results[key]
+            sc = scenarios.get(key.split("~")[0]) or {}
+            lv = LEVEL_OF.get((sc.get("refs") or [{}])[0].get("level"), "?")
+            if r["verdict"] in FAILING and (levels is None or lv in levels):
+                out.append((impl, key, r["verdict"], lv))
+    return out
+
+
+def closing_lines(sc_scores):
+    """One line per implementation, whatever the mode:
+    'httpref: 794 pass, 7 lenient, 0 fail; MUST 100 %' (MUST: the share not failed)."""
+    lines = []
+    for impl, s in sc_scores.items():
+        c = s["counts"]
+        extra = "".join(f", {c[v]} {v}" for v in ("adapter_failure", "unsupported", "skipped_dependency",
+                                                   "harness_failure") if c.get(v))
+        b = s["by_level"].get("MUST")
+        must = "-" if not b or not b["total"] else f"{100 * (b['pass'] + b['lenient']) / b['total']:.1f}".rstrip("0").rstrip(".") + " %"
+        lines.append(f"{impl}: {c.get('pass', 0)} pass, {c.get('lenient', 0)} lenient, {c.get('fail', 0)} fail"
+                     f"{extra}; MUST {must}")
+    return lines
+
+
+def write_all(out, run, scenarios, versions, merged, update_latest=True):
     os.makedirs(out, exist_ok=True)
     impls = {name: {"version": versions.get(name, "unknown"), "results": res} for name, res in merged.items()}
     results = {"format": 1, "run": run, "scenarios": scenarios, "implementations": impls}
@@ -176,14 +209,14 @@ def write_all(out, run, scenarios, versions, merged):
     findings.write(out, results)
     reports_root = os.path.dirname(os.path.abspath(out))
     latest = os.path.join(reports_root, "latest")
-    if os.path.basename(reports_root) == "reports":
+    if update_latest and os.path.basename(reports_root) == "reports":
         try:
             if os.path.islink(latest) or os.path.exists(latest):
                 os.unlink(latest)
             os.symlink(os.path.basename(out), latest)
         except OSError:
             pass
-    lines = summary_lines(sc_scores)
+    lines = summary_lines(sc_scores) + [""] + closing_lines(sc_scores)
     lines.append(f"report: {os.path.relpath(os.path.join(out, 'index.html'))}")
     return lines
 
