@@ -32,5 +32,7 @@ void progress_finish(progress *p);
 
 /* the exit-code table generated from the enum: text, markdown or roff */
 void cli_print_exit_codes(const char *format);
+/* the leniency table generated from HTTPREF_LENIENT_MAP: text or markdown */
+void cli_print_leniency(const char *format);
 
 #endif

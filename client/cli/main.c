@@ -36,32 +36,24 @@ int strcasecmp_ascii(const char *a, const char *b)
     }
 }
 
+/* the --lenient-* options, one per HTTPREF_LENIENT_MAP row with a flag */
 static const struct {
-    const char *flag;
+    const char *flag; /* "" for a reserved bit: no option */
+    const char *name;
     unsigned bit;
     httpref_code relaxes;
-    const char *help;
+    const char *help, *risk;
 } lenient[] = {
-    {"bare-lf", HTTPREF_LENIENT_BARE_LF, HTTPREF_E_BARE_LF, "accept LF without CR in the head"},
-    {"spaces-in-status", HTTPREF_LENIENT_SPACES_IN_STATUS, HTTPREF_E_BAD_STATUS_LINE,
-     "accept runs of SP/HTAB in the status line"},
-    {"header-value-ctl", HTTPREF_LENIENT_HEADER_VALUE_CTL, HTTPREF_E_BAD_RESPONSE_FIELD_VALUE,
-     "accept control characters (not NUL/CR/LF) in field values"},
-    {"chunked-length", HTTPREF_LENIENT_CHUNKED_LENGTH, HTTPREF_E_TE_AND_CL,
-     "with both Transfer-Encoding and Content-Length, use chunked and close"},
-    {"spaces-after-chunk-size", HTTPREF_LENIENT_SPACES_AFTER_CHUNK_SIZE, HTTPREF_E_BAD_CHUNK_SIZE,
-     "accept whitespace after a chunk size"},
-    {"http09", HTTPREF_LENIENT_HTTP09, HTTPREF_E_NOT_HTTP, "take a reply without status line as HTTP/0.9"},
-    {"obs-fold-framing", HTTPREF_LENIENT_OBS_FOLD_FRAMING, HTTPREF_E_OBS_FOLD,
-     "accept obs-fold in Content-Length / Transfer-Encoding"},
-    {"version", HTTPREF_LENIENT_VERSION, HTTPREF_E_BAD_VERSION, "accept HTTP/2+ and 0.x status lines as 1.1"},
+#define LENIENT_ROW_(bit, name, flag, relaxes, help, risk) {flag, #name, HTTPREF_LENIENT_##name, relaxes, help, risk},
+    HTTPREF_LENIENT_MAP(LENIENT_ROW_)
+#undef LENIENT_ROW_
 };
 #define NLENIENT (sizeof lenient / sizeof lenient[0])
 
 const char *cli_lenient_flag_for(httpref_code rc)
 {
     for (size_t i = 0; i < NLENIENT; i++)
-        if (lenient[i].relaxes == rc)
+        if (lenient[i].flag[0] && lenient[i].relaxes == rc)
             return lenient[i].flag;
     return NULL;
 }
@@ -104,6 +96,31 @@ void cli_print_exit_codes(const char *format)
             printf("| %s | %s | cli | |\n", extra[i][0], extra[i][1]);
         else
             printf("%3s  %s\n", extra[i][0], extra[i][1]);
+    }
+}
+
+/* the leniency table (client/docs/leniency.md by tools/gen-leniency): text or markdown */
+void cli_print_leniency(const char *format)
+{
+    int md = format && !strcmp(format, "markdown"), roff = format && !strcmp(format, "roff");
+    if (md)
+        printf("| flag | bit | library | rejected otherwise as | accepts | risk |\n|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < NLENIENT; i++) {
+        const char *flag = lenient[i].flag[0] ? lenient[i].flag : NULL;
+        unsigned bit = 0;
+        while ((1u << bit) != lenient[i].bit)
+            bit++;
+        const char *code = lenient[i].relaxes ? httpref_code_name(lenient[i].relaxes) : "-";
+        if (roff && flag)
+            printf(".TP\n\\fB\\-\\-lenient\\-%s\\fR\n%s. Risk: %s.\n", flag, lenient[i].help, lenient[i].risk);
+        else if (roff)
+            continue;
+        else if (md)
+            printf("| %s%s%s | %u | `HTTPREF_LENIENT_%s` | %s | %s | %s |\n", flag ? "`--lenient-" : "(reserved)",
+                   flag ? flag : "", flag ? "`" : "", bit, lenient[i].name, code, lenient[i].help, lenient[i].risk);
+        else
+            printf("%2u  --lenient-%-24s %s\n    risk: %s\n", bit, flag ? flag : "(reserved)", lenient[i].help,
+                   lenient[i].risk);
     }
 }
 
@@ -197,9 +214,11 @@ static void usage(FILE *f)
                "                           (default 100 with several CPUs, 0 with one; 0 = off)\n"
                "      --strict             every leniency off (the default)\n");
     for (size_t i = 0; i < NLENIENT; i++)
-        fprintf(f, "      --lenient-%-24s %s\n", lenient[i].flag, lenient[i].help);
+        if (lenient[i].flag[0])
+            fprintf(f, "      --lenient-%-24s %s\n", lenient[i].flag, lenient[i].help);
     fprintf(f, "      --adapter [--describe|--serve]   conformance adapter mode (spec JSON on stdin)\n"
                "      --exit-codes [--markdown|--roff]   the exit status table\n"
+               "      --leniency [--markdown]   each --lenient flag and the risk it opens\n"
                "      --version, --help\n");
 }
 
@@ -264,6 +283,7 @@ int main(int argc, char **argv)
         O_ROFF,
         O_VERSION,
         O_SPIN,
+        O_LENIENCY,
         O_LENIENT
     };
     static struct option opts[64] = {{"request", required_argument, 0, 'X'},
@@ -294,6 +314,7 @@ int main(int argc, char **argv)
                                      {"describe", no_argument, 0, O_DESCRIBE},
                                      {"serve", no_argument, 0, O_SERVE},
                                      {"exit-codes", no_argument, 0, O_EXIT},
+                                     {"leniency", no_argument, 0, O_LENIENCY},
                                      {"markdown", no_argument, 0, O_MD},
                                      {"roff", no_argument, 0, O_ROFF},
                                      {"version", no_argument, 0, O_VERSION},
@@ -303,8 +324,10 @@ int main(int argc, char **argv)
     while (opts[base].name)
         base++;
     for (size_t i = 0; i < NLENIENT; i++) {
+        if (!lenient[i].flag[0])
+            continue;
         snprintf(names[i], sizeof names[i], "lenient-%s", lenient[i].flag);
-        opts[base + i] = (struct option){names[i], no_argument, 0, O_LENIENT + (int)i};
+        opts[base++] = (struct option){names[i], no_argument, 0, O_LENIENT + (int)i};
     }
     for (;;) {
         int c = getopt_long(argc, argv, "X:H:d:ILx:u:m:o:OD:isSvfA:h", opts, NULL);
@@ -414,6 +437,9 @@ int main(int argc, char **argv)
         case O_EXIT:
             exit_codes = 1;
             break;
+        case O_LENIENCY:
+            exit_codes = 2;
+            break;
         case O_MD:
             exit_format = "markdown";
             break;
@@ -439,7 +465,10 @@ int main(int argc, char **argv)
     if (adapter || describe)
         return cli_adapter(describe, serve);
     if (exit_codes) {
-        cli_print_exit_codes(exit_format);
+        if (exit_codes == 2)
+            cli_print_leniency(exit_format);
+        else
+            cli_print_exit_codes(exit_format);
         return 0;
     }
     if (optind >= argc) {

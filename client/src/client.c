@@ -140,7 +140,7 @@ httpref_code httpref_setopt(httpref *h, httpref_option opt, long v)
         h->keepalive = v != 0;
         return HTTPREF_OK;
     case HTTPREF_OPT_LENIENT:
-        if (v < 0 || v >= (1L << 9))
+        if (v < 0 || (v & ~(long)HTTPREF_LENIENT_ALL))
             return HTTPREF_E_BAD_OPTION;
         h->lenient = (unsigned)v;
         return HTTPREF_OK;

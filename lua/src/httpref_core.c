@@ -638,7 +638,7 @@ static int l_perform(lua_State *L)
     long timeout_ms = opt_long(L, "timeout", 1000.0, 60000, 2147483647L);
     long deadline_ms = opt_long(L, "deadline", 1000.0, 0, 2147483647L);
     long maxbody = opt_long(L, "maxbody", 1.0, 0, 2147483647L);
-    long lenient = opt_long(L, "lenient", 1.0, 0, 511);
+    long lenient = opt_long(L, "lenient", 1.0, 0, HTTPREF_LENIENT_ALL);
     const char *ua = "httpref/" HTTPREF_VERSION;
     lua_getfield(L, 1, "useragent");
     if (lua_type(L, -1) == LUA_TSTRING)
