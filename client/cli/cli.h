@@ -17,7 +17,6 @@ int cli_adapter(int describe, int serve);
 void cli_explain(httpref_code rc, const httpref *h, char *msg, size_t cap);
 /* the --lenient-* flag relaxing this error, or NULL */
 const char *cli_lenient_flag_for(httpref_code rc);
-int strcasecmp_ascii(const char *a, const char *b);
 
 /* progress bar on stderr (a terminal only) */
 typedef struct progress {

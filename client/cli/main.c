@@ -5,6 +5,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#include "hx.h"
 #include "json.h"
 
 #include <errno.h>
@@ -15,26 +16,6 @@
 #include <unistd.h>
 
 #define MAX_HEADERS 256
-
-static int strncasecmp_n(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        int x = (a[i] >= 'A' && a[i] <= 'Z') ? a[i] + 32 : a[i],
-            y = (b[i] >= 'A' && b[i] <= 'Z') ? b[i] + 32 : b[i];
-        if (x != y)
-            return x - y;
-    }
-    return 0;
-}
-
-int strcasecmp_ascii(const char *a, const char *b)
-{
-    for (;; a++, b++) {
-        int x = (*a >= 'A' && *a <= 'Z') ? *a + 32 : *a, y = (*b >= 'A' && *b <= 'Z') ? *b + 32 : *b;
-        if (x != y || !x)
-            return x - y;
-    }
-}
 
 /* the --lenient-* options, one per HTTPREF_LENIENT_MAP row with a flag */
 static const struct {
@@ -165,7 +146,7 @@ static void trace(void *ud, char dir, const char *data, size_t len)
         o->head_len = n;
         o->total = -1;
         for (size_t k = 0; k + 16 < n; k++) {
-            if ((k == 0 || data[k - 1] == '\n') && !strncasecmp_n(data + k, "content-length:", 15)) {
+            if ((k == 0 || data[k - 1] == '\n') && !hx_ncasecmp(data + k, "content-length:", 15)) {
                 o->total = strtoll(data + k + 15, NULL, 10);
                 break;
             }
@@ -490,7 +471,7 @@ int main(int argc, char **argv)
         httpref_set_user_agent(h, *ua ? ua : NULL);
     char *auth = NULL;
     if (user) {
-        char *b = json_base64_encode(user, strlen(user));
+        char *b = hx_base64_encode(user, strlen(user));
         size_t n = strlen(b) + 8;
         auth = malloc(n);
         snprintf(auth, n, "Basic %s", b);
@@ -502,7 +483,7 @@ int main(int argc, char **argv)
     }
     int has_ct = 0;
     for (size_t i = 0; i < nfields; i++)
-        if (!strcasecmp_ascii(fields[i].name, "content-type"))
+        if (!hx_casecmp(fields[i].name, "content-type"))
             has_ct = 1;
     if ((data || data_file) && !has_ct && nfields < MAX_HEADERS) {
         fields[nfields].name = "Content-Type"; /* the seed's simple form */

@@ -19,20 +19,12 @@
 #include "request.h"
 #include "transport_tcp.h"
 #include "url.h"
+#include "hx.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 #include <unistd.h>
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static httpref_code fail(httpref *h, httpref_code code, int64_t off, const char *fmt, const char *arg)
 {
@@ -212,7 +204,7 @@ int64_t httpref_last_error_offset(const httpref *h)
  * run dry must not outlive it (poll would always find data) */
 int client_wait_ms(httpref *h, const exchange *x, int *which)
 {
-    int64_t now = now_ms(), t = h->timeout_ms;
+    int64_t now = hx_now_ms(), t = h->timeout_ms;
     *which = 0;
     if (x->header_deadline && x->header_deadline - now < t) {
         t = x->header_deadline - now;
@@ -329,7 +321,7 @@ static httpref_code send_body(httpref *h, exchange *x)
 
 static httpref_code one_exchange(httpref *h, exchange *x)
 {
-    strbuf head = {0};
+    hx_buf head = {0};
     int64_t caller_cl = -1;
     const url *peer = x->proxy ? x->proxy : x->u;
     req_spec s = {x->method,           x->u,         x->proxy,      x->req->headers, x->req->nheaders,
@@ -337,12 +329,12 @@ static httpref_code one_exchange(httpref *h, exchange *x)
                   x->withhold_credentials};
     httpref_code rc = req_build_head(&head, &s, &caller_cl, h->detail, sizeof h->detail);
     if (rc != HTTPREF_OK) {
-        sb_free(&head);
+        hx_buf_free(&head);
         h->err_off = -1;
         return rc;
     }
     if (caller_cl >= 0 && x->req->body && (uint64_t)caller_cl != x->req->body_len) {
-        sb_free(&head);
+        hx_buf_free(&head);
         return fail(h, HTTPREF_E_BAD_FIELD_VALUE, -1, "the caller's Content-Length disagrees with the body%s",
                     "");
     }
@@ -354,11 +346,11 @@ static httpref_code one_exchange(httpref *h, exchange *x)
             h->trace(h->trace_ud, '>', head.p, head.len);
         /* a small in-memory body goes out with the head: one write, one segment */
         if (x->req->body && x->body_len >= 0 && x->req->body_len <= 16384 && x->req->body_len > 0) {
-            strbuf both = {0};
-            sb_add(&both, head.p, head.len);
-            sb_add(&both, x->req->body, x->req->body_len);
+            hx_buf both = {0};
+            hx_buf_add(&both, head.p, head.len);
+            hx_buf_add(&both, x->req->body, x->req->body_len);
             rc = both.oom ? HTTPREF_E_NOMEM : send_all(h, x, both.p, both.len);
-            sb_free(&both);
+            hx_buf_free(&both);
         } else {
             rc = send_all(h, x, head.p, head.len);
             if (rc == HTTPREF_OK)
@@ -387,7 +379,7 @@ static httpref_code one_exchange(httpref *h, exchange *x)
     }
     if (rc != HTTPREF_OK)
         httpref_close(h);
-    sb_free(&head);
+    hx_buf_free(&head);
     return rc;
 }
 
@@ -399,12 +391,12 @@ static int offers_basic(const httpref *h)
 {
     for (size_t i = 0; i < h->nfields; i++) {
         const httpref_field *f = &h->fields[i];
-        if (f->name_len != 16 || strncasecmp(f->name, "www-authenticate", 16))
+        if (f->name_len != 16 || hx_ncasecmp(f->name, "www-authenticate", 16))
             continue;
         for (size_t k = 0; k + 5 <= f->value_len; k++) {
             int starts = k == 0 || f->value[k - 1] == ' ' || f->value[k - 1] == ',' || f->value[k - 1] == '\t';
             int ends = k + 5 == f->value_len || f->value[k + 5] == ' ' || f->value[k + 5] == ',';
-            if (starts && ends && !strncasecmp(f->value + k, "basic", 5))
+            if (starts && ends && !hx_ncasecmp(f->value + k, "basic", 5))
                 return 1;
         }
     }
@@ -441,7 +433,7 @@ static httpref_code plan_redirect(httpref *h, exchange *x)
     const httpref_field *loc = NULL;
     for (size_t i = 0; i < h->nfields; i++) {
         const httpref_field *f = &h->fields[i];
-        if (f->name_len == 8 && !strncasecmp(f->name, "location", 8)) {
+        if (f->name_len == 8 && !hx_ncasecmp(f->name, "location", 8)) {
             if (loc && (loc->value_len != f->value_len || memcmp(loc->value, f->value, f->value_len)))
                 return fail(h, HTTPREF_E_BAD_LOCATION, -1, "two Location fields with different values%s", "");
             loc = f;
@@ -464,7 +456,7 @@ static httpref_code plan_redirect(httpref *h, exchange *x)
         return HTTPREF_E_NOMEM;
     uri_parts p;
     uri_split(target, &p);
-    if (!p.scheme || p.scheme_len != 4 || strncasecmp(p.scheme, "http", 4)) {
+    if (!p.scheme || p.scheme_len != 4 || hx_ncasecmp(p.scheme, "http", 4)) {
         httpref_code rc = fail(h, HTTPREF_E_REDIRECT_REFUSED, -1,
                                "redirect to \"%.120s\" refused: only http is followed", target);
         free(target);
@@ -524,7 +516,7 @@ httpref_code httpref_perform(httpref *h, const httpref_request *req, httpref_res
     x.req = req;
     x.max_redirects = req->max_redirects >= 0 ? req->max_redirects : 5;
     snprintf(x.limit_text, sizeof x.limit_text, "%d", x.max_redirects);
-    x.deadline = h->deadline_ms ? now_ms() + h->deadline_ms : 0;
+    x.deadline = h->deadline_ms ? hx_now_ms() + h->deadline_ms : 0;
     x.method = req->method ? req->method : "GET";
     x.body_len = req->body ? (int64_t)req->body_len : req->source ? req->source_length : -2;
     if (req->source && x.body_len < -1)

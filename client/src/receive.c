@@ -6,12 +6,11 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "client_internal.h"
+#include "hx.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
 #define DRAIN_LIMIT (1u << 20) /* a redirect's body beyond this: close rather than read it */
 #ifndef RECV_CHUNK
@@ -137,7 +136,7 @@ static httpref_code build_joined(httpref *h)
         const httpref_field *f = &h->fields[i];
         int seen = 0;
         for (size_t k = 0; k < i; k++)
-            if (h->fields[k].name_len == f->name_len && !strncasecmp(h->fields[k].name, f->name, f->name_len))
+            if (h->fields[k].name_len == f->name_len && !hx_ncasecmp(h->fields[k].name, f->name, f->name_len))
                 seen = 1;
         if (seen)
             continue;
@@ -149,7 +148,7 @@ static httpref_code build_joined(httpref *h)
         j[nj].value = p;
         for (size_t k = i; k < h->nfields; k++) {
             const httpref_field *g = &h->fields[k];
-            if (g->name_len != f->name_len || strncasecmp(g->name, f->name, f->name_len))
+            if (g->name_len != f->name_len || hx_ncasecmp(g->name, f->name, f->name_len))
                 continue;
             if (p != j[nj].value) {
                 memcpy(p, ", ", 2);
@@ -231,11 +230,7 @@ httpref_code client_receive(httpref *h, exchange *x)
     h1_reader r;
     int discard = 0;
     uint64_t discarded = 0;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    x->header_deadline = h->header_deadline_ms
-                             ? (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + h->header_deadline_ms
-                             : 0;
+    x->header_deadline = h->header_deadline_ms ? hx_now_ms() + h->header_deadline_ms : 0;
     h1_reader_init(&r, &h->lim, h->lenient, !strcmp(x->method, "HEAD"), h->pfields, h->pcap);
     x->next_url = NULL;
     for (;;) {

@@ -15,10 +15,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "compat.h"
 #include "httpref.h"
+#include "hx.h"
 #include "url.h"
 
 #define CLIENT_MT "httpref{client}"
@@ -405,7 +405,7 @@ static int ref_field(lua_State *L, const char *name, int type)
 
 static int cmp_field(const void *a, const void *b)
 {
-    return strcasecmp(((const httpref_field *)a)->name, ((const httpref_field *)b)->name);
+    return hx_casecmp(((const httpref_field *)a)->name, ((const httpref_field *)b)->name);
 }
 
 /* t.headers {name = value}: an array of fields sorted by name, so the wire is
@@ -442,7 +442,7 @@ static httpref_field *collect_headers(lua_State *L, size_t *n, int64_t *content_
         lua_rawgeti(L, anchor, (int)(2 * i + 2));
         f[i].value = lua_tolstring(L, -1, &f[i].value_len);
         lua_pop(L, 2);
-        if (!strcasecmp(f[i].name, "content-length")) {
+        if (!hx_casecmp(f[i].name, "content-length")) {
             char *end;
             long long v = strtoll(f[i].value, &end, 10);
             if (*f[i].value >= '0' && *f[i].value <= '9' && !*end && v >= 0)
@@ -551,7 +551,7 @@ static void on_head(void *ud, char dir, const char *data, size_t len)
         const char *eol = memchr(p, '\n', (size_t)(end - p));
         if (!eol)
             break;
-        if (eol - p > 9 && !strncasecmp(p, "location:", 9)) {
+        if (eol - p > 9 && !hx_ncasecmp(p, "location:", 9)) {
             const char *v = p + 9, *e = eol;
             while (v < e && (*v == ' ' || *v == '\t'))
                 v++;
