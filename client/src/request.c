@@ -187,7 +187,7 @@ httpref_code req_build_head(hx_buf *out, const req_spec *s, int64_t *caller_cl, 
     if (rc != HTTPREF_OK)
         return rc;
     int body_ok = strcmp(s->method, "GET") && strcmp(s->method, "HEAD") && strcmp(s->method, "TRACE");
-    if (s->body_len != -2 && !body_ok) {
+    if (s->body_len != REQ_BODY_NONE && !body_ok) {
         snprintf(detail, dlen, "a %s request carries no content (RFC 9110 §9.3.1; RQ-23)", s->method);
         return HTTPREF_E_BODY_NOT_ALLOWED;
     }
@@ -259,7 +259,7 @@ httpref_code req_build_head(hx_buf *out, const req_spec *s, int64_t *caller_cl, 
         char n[32];
         snprintf(n, sizeof n, "%lld", (long long)s->body_len);
         field(out, "Content-Length", n);
-    } else if (s->body_len == -1) {
+    } else if (s->body_len == REQ_BODY_CHUNKED) {
         field(out, "Transfer-Encoding", "chunked");
     }
     hx_buf_add(out, "\r\n", 2);

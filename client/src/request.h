@@ -9,7 +9,10 @@
 #include "url.h"
 
 
-/* what to send; body_len: -2 = no body, -1 = chunked, >= 0 = Content-Length */
+/* body_len of a request: these two, or >= 0 for a Content-Length */
+enum { REQ_BODY_NONE = -2, REQ_BODY_CHUNKED = -1 };
+
+/* what to send */
 typedef struct req_spec {
     const char *method;
     const url *target;
@@ -20,7 +23,7 @@ typedef struct req_spec {
     int drop_host;                 /* redirect: the caller's Host no longer applies */
     const char *user_agent;        /* NULL: none */
     int keepalive;
-    int64_t body_len;
+    int64_t body_len;              /* REQ_BODY_NONE, REQ_BODY_CHUNKED or the Content-Length */
     int withhold_userinfo;         /* HTTPREF_OPT_AUTH_RETRY's first try: no Basic from the URL yet */
 } req_spec;
 
