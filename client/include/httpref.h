@@ -322,6 +322,12 @@ HTTPREF_API httpref_code httpref_perform(httpref *h, const httpref_request *req,
 HTTPREF_API const char *httpref_last_error_reason(const httpref *h);
 HTTPREF_API int64_t httpref_last_error_offset(const httpref *h);
 
+/* The authority component of a URI reference (RFC 3986 §3.2, split as its
+ * Appendix B): 1 with its offset and length in *start and *len when uri has
+ * one ("//" after the scheme), else 0. For callers that rewrite a URL before
+ * the request (the Lua binding adds its PORT default). */
+HTTPREF_API int httpref_uri_authority(const char *uri, size_t *start, size_t *len);
+
 /* Close the kept-alive connection, if any. */
 HTTPREF_API void httpref_close(httpref *h);
 

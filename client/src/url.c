@@ -49,6 +49,17 @@ void uri_split(const char *s, uri_parts *p)
     }
 }
 
+int httpref_uri_authority(const char *uri, size_t *start, size_t *len)
+{
+    uri_parts p;
+    uri_split(uri, &p);
+    if (!p.authority)
+        return 0;
+    *start = (size_t)(p.authority - uri);
+    *len = p.authority_len;
+    return 1;
+}
+
 /* RFC 3986 §5.2.4, the output-buffer formulation, in place (output never
  * outruns input) */
 size_t uri_remove_dot_segments(char *buf, size_t len)

@@ -19,7 +19,6 @@
 #include "compat.h"
 #include "httpref.h"
 #include "hx.h"
-#include "url.h"
 
 #define CLIENT_MT "httpref{client}"
 #define MAX_EMPTY_CHUNKS 100000 /* a source yielding "" forever must not spin forever */
@@ -456,14 +455,11 @@ static httpref_field *collect_headers(lua_State *L, size_t *n, int64_t *content_
 /* a URL without a port gets the module's PORT when that is not 80 */
 static const char *with_default_port(lua_State *L, const char *u, lua_Integer port)
 {
-    uri_parts p;
-    if (port == 80)
+    size_t at, alen;
+    if (port == 80 || !httpref_uri_authority(u, &at, &alen))
         return u;
-    uri_split(u, &p);
-    if (!p.authority)
-        return u;
-    const char *a = p.authority, *end = a + p.authority_len;
-    const char *host = memchr(a, '@', p.authority_len) ? (const char *)memchr(a, '@', p.authority_len) + 1 : a;
+    const char *a = u + at, *end = a + alen;
+    const char *host = memchr(a, '@', alen) ? (const char *)memchr(a, '@', alen) + 1 : a;
     const char *colon = NULL;
     for (const char *q = host; q < end; q++) {
         if (*q == ']')
