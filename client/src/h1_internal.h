@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include "h1_parse.h"
 #include "hx.h"
 
 /* tchar of RFC 9110 §5.6.2 */
@@ -14,4 +15,39 @@ static inline int h1_is_tchar(unsigned char c)
 {
     return h1_class[c] & H1_TCHAR;
 }
+/* the reader's states; h1_reader.c's table maps each to its step */
+enum h1_state {
+    S_HEAD = 0,
+    S_LENGTH,
+    S_CHUNK_SIZE,
+    S_CHUNK_DATA,
+    S_CHUNK_CRLF,
+    S_TRAILERS,
+    S_UNTIL_CLOSE,
+    S_DONE,
+    S_ERROR
+};
+
+/* A step reads p[0..n) in its state: *used bytes are done with (counted in
+ * r->offset by the step), and it returns the event for the caller, or
+ * H1_GO_ON when the next state should look at what remains. */
+#define H1_GO_ON ((h1_event)100)
+typedef h1_event (*h1_step)(h1_reader *r, char *p, size_t n, size_t *used, const char **data, size_t *dlen);
+
+/* h1_section.c: the error event (the detail is fmt with the bytes shown
+ * escaped; at is relative to the bytes being stepped on), and where a field
+ * section ends (complete lines only, limits enforced as soon as crossed):
+ * the end offset past the empty line, 0 for more bytes, -(code) with *at */
+h1_event h1_reader_error(h1_reader *r, httpref_code code, size_t at, const char *fmt, const char *bytes,
+                         size_t n);
+long h1_section_end(h1_reader *r, const char *buf, size_t len, size_t from, size_t *scan, int status,
+                    size_t *at);
+
+/* h1_body.c: Content-Length, chunk-data and read-until-close bytes */
+h1_event h1_step_body(h1_reader *r, char *p, size_t n, size_t *used, const char **data, size_t *dlen);
+/* h1_chunked.c: the chunk-size line, the CRLF after chunk-data, the trailer section */
+h1_event h1_step_chunk_size(h1_reader *r, char *p, size_t n, size_t *used, const char **data, size_t *dlen);
+h1_event h1_step_chunk_crlf(h1_reader *r, char *p, size_t n, size_t *used, const char **data, size_t *dlen);
+h1_event h1_step_trailers(h1_reader *r, char *p, size_t n, size_t *used, const char **data, size_t *dlen);
+
 #endif
