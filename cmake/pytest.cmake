@@ -18,7 +18,8 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/conformance/tests)
 endif()
 
 # house rules a compiler does not check (tools/checksrc) and the C tests' label
-add_test(NAME checksrc COMMAND ${HTTPREF_PYTHON} ${CMAKE_SOURCE_DIR}/tools/checksrc)
+# (--build-dir: CALLCYCLE reads the objects of this build)
+add_test(NAME checksrc COMMAND ${HTTPREF_PYTHON} ${CMAKE_SOURCE_DIR}/tools/checksrc --build-dir ${CMAKE_BINARY_DIR})
 set_tests_properties(checksrc PROPERTIES LABELS lint)
 
 # conformance/TRACEABILITY.md must match the scenario files

@@ -12,6 +12,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#include "hx.h"
 #include "json.h"
 
 #include <stdlib.h>
@@ -103,7 +104,7 @@ static void run_one(httpref *h, const json *spec)
         q.method = v->str;
     v = json_get(spec, "body");
     if (v && v->type == J_STRING) {
-        req_body = json_base64_decode(v->str, v->len, &q.body_len);
+        req_body = hx_base64_decode(v->str, v->len, &q.body_len);
         if (!req_body) {
             put_error("other", "spec body is not base64", HTTPREF_E_BAD_OPTION, "BAD_OPTION");
             return;
@@ -130,7 +131,7 @@ static void run_one(httpref *h, const json *spec)
         fields[k].name_len = pair->items[0].len;
         fields[k].value = pair->items[1].str;
         fields[k].value_len = pair->items[1].len;
-        if (!strcasecmp_ascii(fields[k].name, "content-type"))
+        if (!hx_casecmp(fields[k].name, "content-type"))
             has_ct = 1;
         k++;
     }

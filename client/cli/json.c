@@ -5,6 +5,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "json.h"
+#include "hx.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -349,63 +350,12 @@ void json_put_string(FILE *f, const char *s, size_t n)
     fputc('"', f);
 }
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-char *json_base64_encode(const char *s, size_t n)
-{
-    char *out = malloc((n + 2) / 3 * 4 + 1), *o = out;
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned)(unsigned char)s[i] << 16;
-        if (i + 1 < n)
-            v |= (unsigned)(unsigned char)s[i + 1] << 8;
-        if (i + 2 < n)
-            v |= (unsigned char)s[i + 2];
-        *o++ = b64[(v >> 18) & 63];
-        *o++ = b64[(v >> 12) & 63];
-        *o++ = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-        *o++ = i + 2 < n ? b64[v & 63] : '=';
-    }
-    *o = 0;
-    return out;
-}
-
 void json_put_base64(FILE *f, const char *s, size_t n)
 {
-    char *e = json_base64_encode(s, n);
+    char *e = hx_base64_encode(s, n);
     fputc('"', f);
     if (e)
         fputs(e, f);
     fputc('"', f);
     free(e);
-}
-
-char *json_base64_decode(const char *s, size_t n, size_t *out_len)
-{
-    char *out = malloc(n / 4 * 3 + 3);
-    size_t o = 0;
-    unsigned v = 0;
-    int bits = 0, pad = 0;
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        const char *k = strchr(b64, s[i]);
-        if (s[i] == '=') {
-            pad++;
-            continue;
-        }
-        if (!k || !s[i] || pad) {
-            free(out);
-            return NULL;
-        }
-        v = (v << 6) | (unsigned)(k - b64);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (char)((v >> bits) & 255);
-        }
-    }
-    *out_len = o;
-    return out;
 }

@@ -26,9 +26,5 @@ const json *json_get(const json *obj, const char *key);
 /* writer helpers: a string with escapes, bytes as base64 */
 void json_put_string(FILE *f, const char *s, size_t n);
 void json_put_base64(FILE *f, const char *s, size_t n);
-/* base64 of s[0..n) as a new NUL-terminated string */
-char *json_base64_encode(const char *s, size_t n);
-/* decode base64 into a new buffer; NULL on invalid input */
-char *json_base64_decode(const char *s, size_t n, size_t *out_len);
 
 #endif

@@ -1,8 +1,14 @@
-# httpref.1 = httpref.1.in with @EXIT_CODES@ replaced by `httpref --exit-codes --roff`
+# httpref.1 = httpref.1.in with @EXIT_CODES@ and @LENIENCY@ replaced by the binary's own tables
+# (`httpref --exit-codes --roff`, `httpref --leniency --roff`)
 execute_process(COMMAND ${BIN} --exit-codes --roff OUTPUT_VARIABLE codes RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "httpref --exit-codes failed")
 endif()
+execute_process(COMMAND ${BIN} --leniency --roff OUTPUT_VARIABLE lenient RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "httpref --leniency failed")
+endif()
 file(READ ${IN} text)
 string(REPLACE "@EXIT_CODES@" "${codes}" text "${text}")
+string(REPLACE "@LENIENCY@" "${lenient}" text "${text}")
 file(WRITE ${OUT} "${text}")

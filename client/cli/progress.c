@@ -6,15 +6,13 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#include "hx.h"
 
 #include <stdio.h>
-#include <time.h>
 
 static double now_s(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double)hx_now_ms() / 1000.0;
 }
 
 static void human(double v, char *out, size_t cap)

@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     url u;
     if (url_parse("http://user:pw@h.example:8080/p?q", &u, detail, sizeof detail) == HTTPREF_OK) {
-        strbuf out = {0};
+        hx_buf out = {0};
         int64_t cl;
         req_spec s = {parts[0], &u, NULL, f, nf, 0, 0, "fuzz/1", (int)(size & 1), (size & 2) ? 5 : -2, 0};
         if (req_build_head(&out, &s, &cl, detail, sizeof detail) == HTTPREF_OK) {
@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 memmem(out.p, out.len, "\r\n\r\n", 4) != out.p + out.len - 4)
                 abort(); /* the head must end once, at its end: no injected empty line */
         }
-        sb_free(&out);
+        hx_buf_free(&out);
     }
     url_free(&u);
     free(buf);

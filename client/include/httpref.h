@@ -19,118 +19,178 @@ extern "C" {
 #define HTTPREF_VERSION "0.1.0"
 #define HTTPREF_VERSION_NUM 0x000100
 
-/* Error codes. The CLI exit status is this number. Never renumber; retire a
- * value as HTTPREF_E_OBSOLETEnn. Each maps to one class (httpref_code_class). */
-typedef enum httpref_code {
-    HTTPREF_OK = 0,                        /* 0  success */
-    /* the caller's request, refused before anything is sent: invalid_request */
-    HTTPREF_E_URL = 1,                     /* 1  malformed URL */
-    HTTPREF_E_URL_SCHEME = 2,              /* 2  scheme other than http (unsupported) */
-    HTTPREF_E_URL_HOST = 3,                /* 3  empty or invalid host */
-    HTTPREF_E_URL_PORT = 4,                /* 4  invalid port */
-    HTTPREF_E_BAD_METHOD = 5,              /* 5  method is not a token */
-    HTTPREF_E_BAD_FIELD_NAME = 6,          /* 6  request field name is not a token */
-    HTTPREF_E_BAD_FIELD_VALUE = 7,         /* 7  CR, LF, NUL or CTL in a request field value */
-    HTTPREF_E_BAD_CREDENTIALS = 8,         /* 8  user-id with ':' or CTL in credentials */
-    HTTPREF_E_DUPLICATE_FIELD = 9,         /* 9  singleton request field given twice */
-    HTTPREF_E_BODY_NOT_ALLOWED = 10,       /* 10 body given for GET/HEAD (or TRACE) */
-    HTTPREF_E_BAD_OPTION = 11,             /* 11 invalid option value or API misuse */
-    /* name resolution and connection */
-    HTTPREF_E_DNS = 12,                    /* 12 host not found (dns) */
-    HTTPREF_E_CONNECT = 13,                /* 13 connection refused / unreachable (connect) */
-    HTTPREF_E_CONNECT_TIMEOUT = 14,        /* 14 connect did not finish in time (timeout) */
-    HTTPREF_E_TIMEOUT = 15,                /* 15 no progress within the per-operation timeout (timeout) */
-    HTTPREF_E_DEADLINE = 16,               /* 16 total deadline exceeded (timeout) */
-    HTTPREF_E_SEND = 17,                   /* 17 peer closed or reset while sending (closed) */
-    HTTPREF_E_RECV = 18,                   /* 18 connection reset while receiving (closed) */
-    HTTPREF_E_EMPTY_REPLY = 19,            /* 19 peer closed before sending any byte (closed) */
-    HTTPREF_E_INCOMPLETE = 20,             /* 20 peer closed before the message ended (closed) */
-    /* malformed or ambiguous response: protocol */
-    HTTPREF_E_BAD_STATUS_LINE = 21,        /* 21 status line syntax */
-    HTTPREF_E_BAD_VERSION = 22,            /* 22 HTTP-version not HTTP/1.x */
-    HTTPREF_E_BAD_STATUS_CODE = 23,        /* 23 status code not 3 digits in 100..999 */
-    HTTPREF_E_BAD_REASON = 24,             /* 24 control character in reason phrase */
-    HTTPREF_E_BAD_FIELD_LINE = 25,         /* 25 field line without colon, space before colon, leading space */
-    HTTPREF_E_BAD_RESPONSE_FIELD_NAME = 26,/* 26 response field name is not a token */
-    HTTPREF_E_BAD_RESPONSE_FIELD_VALUE = 27,/* 27 NUL or CTL in a response field value */
-    HTTPREF_E_BARE_CR = 28,                /* 28 CR not followed by LF */
-    HTTPREF_E_BARE_LF = 29,                /* 29 LF without CR (strict mode) */
-    HTTPREF_E_OBS_FOLD = 30,               /* 30 obs-fold where it is not allowed */
-    HTTPREF_E_BAD_CONTENT_LENGTH = 31,     /* 31 Content-Length not 1*DIGIT or too large */
-    HTTPREF_E_CONFLICTING_CONTENT_LENGTH = 32, /* 32 Content-Length values differ */
-    HTTPREF_E_TE_AND_CL = 33,              /* 33 both Transfer-Encoding and Content-Length */
-    HTTPREF_E_BAD_TRANSFER_ENCODING = 34,  /* 34 malformed, repeated or misplaced chunked */
-    HTTPREF_E_UNSUPPORTED_TRANSFER_CODING = 35, /* 35 transfer coding other than chunked */
-    HTTPREF_E_BAD_CHUNK_SIZE = 36,         /* 36 chunk-size not 1..16 HEXDIG */
-    HTTPREF_E_BAD_CHUNK_EXT = 37,          /* 37 chunk extension syntax */
-    HTTPREF_E_BAD_CHUNK_DATA_END = 38,     /* 38 chunk-data not followed by CRLF */
-    HTTPREF_E_BAD_TRAILER = 39,            /* 39 trailer section syntax */
-    HTTPREF_E_UNEXPECTED_101 = 40,         /* 40 101 Switching Protocols nobody asked for */
-    HTTPREF_E_NOT_HTTP = 41,               /* 41 reply does not start with "HTTP/" (0.9, TLS, SSH...) */
-    /* a size limit hit: limit */
-    HTTPREF_E_TOO_MANY_INTERIM = 42,       /* 42 more 1xx responses than allowed */
-    HTTPREF_E_STATUS_LINE_TOO_LONG = 43,   /* 43 status line over the limit */
-    HTTPREF_E_FIELD_TOO_LONG = 44,         /* 44 one field line over the limit */
-    HTTPREF_E_HEADER_TOO_LARGE = 45,       /* 45 header section over the limit */
-    HTTPREF_E_TOO_MANY_FIELDS = 46,        /* 46 more field lines than allowed */
-    HTTPREF_E_BODY_TOO_LARGE = 47,         /* 47 body over the configured maximum */
-    HTTPREF_E_CHUNK_EXT_TOO_LONG = 48,     /* 48 chunk extensions over the limit */
-    /* redirects */
-    HTTPREF_E_TOO_MANY_REDIRECTS = 49,     /* 49 redirect hop limit (too_many_redirects) */
-    HTTPREF_E_REDIRECT_LOOP = 50,          /* 50 redirect cycle detected (too_many_redirects) */
-    HTTPREF_E_REDIRECT_REFUSED = 51,       /* 51 redirect to a forbidden scheme, a downgrade or
-                                               with userinfo (redirect_refused) */
-    HTTPREF_E_BAD_LOCATION = 52,           /* 52 Location unparsable or repeated with other values (protocol) */
-    /* everything else: other */
-    HTTPREF_E_SINK = 53,                   /* 53 the body sink aborted */
-    HTTPREF_E_SOURCE = 54,                 /* 54 the body source failed or gave a wrong length */
-    HTTPREF_E_NOMEM = 55,                  /* 55 out of memory */
-    HTTPREF_E_INTERNAL = 56,               /* 56 internal error (a bug) */
-    HTTPREF_E_TRANSPORT = 57,              /* 57 a custom transport failed (other) */
-    HTTPREF_E_PROXY = 58,                  /* 58 proxy URL invalid (invalid_request) */
-    HTTPREF_E_LAST = 58                    /* highest assigned value */
-} httpref_code;
+/* Only what this header declares is exported from libhttpref.so; the library
+ * builds with -fvisibility=hidden, so its internals stay inside. */
+#if defined(__GNUC__) || defined(__clang__)
+#define HTTPREF_API __attribute__((visibility("default")))
+#else
+#define HTTPREF_API
+#endif
 
-/* The shared error classes of the conformance contract (DESIGN.md). */
-typedef enum httpref_class {
-    HTTPREF_CLASS_NONE = 0,
-    HTTPREF_CLASS_DNS,
-    HTTPREF_CLASS_CONNECT,
-    HTTPREF_CLASS_TIMEOUT,
-    HTTPREF_CLASS_CLOSED,
-    HTTPREF_CLASS_PROTOCOL,
-    HTTPREF_CLASS_TOO_MANY_REDIRECTS,
-    HTTPREF_CLASS_REDIRECT_REFUSED,
-    HTTPREF_CLASS_INVALID_REQUEST,
-    HTTPREF_CLASS_LIMIT,
-    HTTPREF_CLASS_UNSUPPORTED,
-    HTTPREF_CLASS_OTHER
-} httpref_class;
+/* Every error code, defined once (llhttp's HTTP_ERRNO_MAP):
+ *   X(number, NAME, CLASS, "text")
+ * generates the enum (HTTPREF_E_NAME = number), httpref_strerror (text),
+ * httpref_code_name ("NAME"), httpref_code_class (HTTPREF_CLASS_CLASS), the
+ * CLI's --exit-codes (and so client/docs/EXIT-CODES.md and the man page) and
+ * the Lua binding's `errors` table. The CLI exit status is the number. Never
+ * renumber; retire a row as OBSOLETEnn. HTTPREF_OK (0, "success") is not a row. */
+#define HTTPREF_CODE_MAP(X)                                                                                   \
+    /* the caller's request, refused before anything is sent */                                               \
+    X(1, URL, INVALID_REQUEST, "malformed URL")                                                               \
+    X(2, URL_SCHEME, UNSUPPORTED, "scheme other than http")                                                   \
+    X(3, URL_HOST, INVALID_REQUEST, "empty or invalid host")                                                  \
+    X(4, URL_PORT, INVALID_REQUEST, "invalid port")                                                           \
+    X(5, BAD_METHOD, INVALID_REQUEST, "method is not a token")                                                \
+    X(6, BAD_FIELD_NAME, INVALID_REQUEST, "request field name is not a token")                                \
+    X(7, BAD_FIELD_VALUE, INVALID_REQUEST, "CR, LF, NUL or CTL in a request field value")                     \
+    X(8, BAD_CREDENTIALS, INVALID_REQUEST, "user-id with ':' or CTL in credentials")                          \
+    X(9, DUPLICATE_FIELD, INVALID_REQUEST, "singleton request field given twice")                             \
+    X(10, BODY_NOT_ALLOWED, INVALID_REQUEST, "body given for GET/HEAD (or TRACE)")                            \
+    X(11, BAD_OPTION, INVALID_REQUEST, "invalid option value or API misuse")                                  \
+    /* name resolution and connection */                                                                      \
+    X(12, DNS, DNS, "host not found")                                                                         \
+    X(13, CONNECT, CONNECT, "connection refused / unreachable")                                               \
+    X(14, CONNECT_TIMEOUT, TIMEOUT, "connect did not finish in time")                                         \
+    X(15, TIMEOUT, TIMEOUT, "no progress within the per-operation timeout")                                   \
+    X(16, DEADLINE, TIMEOUT, "total deadline exceeded")                                                       \
+    X(17, SEND, CLOSED, "peer closed or reset while sending")                                                 \
+    X(18, RECV, CLOSED, "connection reset while receiving")                                                   \
+    X(19, EMPTY_REPLY, CLOSED, "peer closed before sending any byte")                                         \
+    X(20, INCOMPLETE, CLOSED, "peer closed before the message ended")                                         \
+    /* malformed or ambiguous response */                                                                     \
+    X(21, BAD_STATUS_LINE, PROTOCOL, "status line syntax")                                                    \
+    X(22, BAD_VERSION, PROTOCOL, "HTTP-version not HTTP/1.x")                                                 \
+    X(23, BAD_STATUS_CODE, PROTOCOL, "status code not 3 digits in 100..999")                                  \
+    X(24, BAD_REASON, PROTOCOL, "control character in reason phrase")                                         \
+    X(25, BAD_FIELD_LINE, PROTOCOL, "field line without colon, space before colon, leading space")            \
+    X(26, BAD_RESPONSE_FIELD_NAME, PROTOCOL, "response field name is not a token")                            \
+    X(27, BAD_RESPONSE_FIELD_VALUE, PROTOCOL, "NUL or CTL in a response field value")                         \
+    X(28, BARE_CR, PROTOCOL, "CR not followed by LF")                                                         \
+    X(29, BARE_LF, PROTOCOL, "LF without CR (strict mode)")                                                   \
+    X(30, OBS_FOLD, PROTOCOL, "obs-fold where it is not allowed")                                             \
+    X(31, BAD_CONTENT_LENGTH, PROTOCOL, "Content-Length not 1*DIGIT or too large")                            \
+    X(32, CONFLICTING_CONTENT_LENGTH, PROTOCOL, "Content-Length values differ")                               \
+    X(33, TE_AND_CL, PROTOCOL, "both Transfer-Encoding and Content-Length")                                   \
+    X(34, BAD_TRANSFER_ENCODING, PROTOCOL, "malformed, repeated or misplaced chunked")                        \
+    X(35, UNSUPPORTED_TRANSFER_CODING, PROTOCOL, "transfer coding other than chunked")                        \
+    X(36, BAD_CHUNK_SIZE, PROTOCOL, "chunk-size not 1..16 HEXDIG")                                            \
+    X(37, BAD_CHUNK_EXT, PROTOCOL, "chunk extension syntax")                                                  \
+    X(38, BAD_CHUNK_DATA_END, PROTOCOL, "chunk-data not followed by CRLF")                                    \
+    X(39, BAD_TRAILER, PROTOCOL, "trailer section syntax")                                                    \
+    X(40, UNEXPECTED_101, PROTOCOL, "101 Switching Protocols nobody asked for")                               \
+    X(41, NOT_HTTP, PROTOCOL, "reply does not start with \"HTTP/\" (0.9, TLS, SSH...)")                       \
+    /* a size limit hit */                                                                                    \
+    X(42, TOO_MANY_INTERIM, LIMIT, "more 1xx responses than allowed")                                         \
+    X(43, STATUS_LINE_TOO_LONG, LIMIT, "status line over the limit")                                          \
+    X(44, FIELD_TOO_LONG, LIMIT, "one field line over the limit")                                             \
+    X(45, HEADER_TOO_LARGE, LIMIT, "header section over the limit")                                           \
+    X(46, TOO_MANY_FIELDS, LIMIT, "more field lines than allowed")                                            \
+    X(47, BODY_TOO_LARGE, LIMIT, "body over the configured maximum")                                          \
+    X(48, CHUNK_EXT_TOO_LONG, LIMIT, "chunk extensions over the limit")                                       \
+    /* redirects */                                                                                           \
+    X(49, TOO_MANY_REDIRECTS, TOO_MANY_REDIRECTS, "redirect hop limit")                                       \
+    X(50, REDIRECT_LOOP, TOO_MANY_REDIRECTS, "redirect cycle detected")                                       \
+    X(51, REDIRECT_REFUSED, REDIRECT_REFUSED, "redirect to a forbidden scheme, a downgrade or with userinfo") \
+    X(52, BAD_LOCATION, PROTOCOL, "Location unparsable or repeated with other values")                        \
+    /* everything else */                                                                                     \
+    X(53, SINK, OTHER, "the body sink aborted")                                                               \
+    X(54, SOURCE, OTHER, "the body source failed or gave a wrong length")                                     \
+    X(55, NOMEM, OTHER, "out of memory")                                                                      \
+    X(56, INTERNAL, OTHER, "internal error (a bug)")                                                          \
+    X(57, TRANSPORT, OTHER, "a custom transport failed")                                                      \
+    X(58, PROXY, INVALID_REQUEST, "proxy URL invalid")                                                        \
+    /* end of HTTPREF_CODE_MAP */
+
+/* The shared error classes of the conformance contract (DESIGN.md): X(CLASS, "name"). */
+#define HTTPREF_CLASS_MAP(X)                                                                                  \
+    X(NONE, "none")                                                                                           \
+    X(DNS, "dns")                                                                                             \
+    X(CONNECT, "connect")                                                                                     \
+    X(TIMEOUT, "timeout")                                                                                     \
+    X(CLOSED, "closed")                                                                                       \
+    X(PROTOCOL, "protocol")                                                                                   \
+    X(TOO_MANY_REDIRECTS, "too_many_redirects")                                                               \
+    X(REDIRECT_REFUSED, "redirect_refused")                                                                   \
+    X(INVALID_REQUEST, "invalid_request")                                                                     \
+    X(LIMIT, "limit")                                                                                         \
+    X(UNSUPPORTED, "unsupported")                                                                             \
+    X(OTHER, "other")
+    /* end of HTTPREF_CLASS_MAP */
+
+#define HTTPREF_CODE_ENUM_(num, name, cls, text) HTTPREF_E_##name = num,
+typedef enum httpref_code {
+    HTTPREF_OK = 0,
+    HTTPREF_CODE_MAP(HTTPREF_CODE_ENUM_)
+    HTTPREF_E_LAST = 58 /* highest assigned value */
+} httpref_code;
+#undef HTTPREF_CODE_ENUM_
+
+#define HTTPREF_CLASS_ENUM_(cls, name) HTTPREF_CLASS_##cls,
+typedef enum httpref_class { HTTPREF_CLASS_MAP(HTTPREF_CLASS_ENUM_) } httpref_class;
+#undef HTTPREF_CLASS_ENUM_
 
 /* "invalid chunk size" style text for a code; never NULL. */
-const char *httpref_strerror(httpref_code code);
+HTTPREF_API const char *httpref_strerror(httpref_code code);
 /* "BAD_CHUNK_SIZE" style stable machine name (enum name without HTTPREF_E_); "OK" for 0. */
-const char *httpref_code_name(httpref_code code);
-httpref_class httpref_code_class(httpref_code code);
+HTTPREF_API const char *httpref_code_name(httpref_code code);
+HTTPREF_API httpref_class httpref_code_class(httpref_code code);
 /* "protocol", "dns", ... ; "none" for HTTPREF_CLASS_NONE. */
-const char *httpref_class_name(httpref_class cls);
+HTTPREF_API const char *httpref_class_name(httpref_class cls);
 
-/* Leniencies: each relaxes one strict rule; all off by default. Normally the
- * rule rejects the response; with the flag the client accepts it as described.
- * Each flag's risk is documented in client/docs/leniency.md. */
+/* Leniencies, defined once (llhttp's lenient flags):
+ *   X(bit, NAME, "cli-flag", relaxed code, "what it accepts", "the risk it opens")
+ * Each relaxes one strict rule; all are off by default. Normally the rule
+ * rejects the response with the relaxed code; with the flag the client
+ * accepts it as described; enabling it can expose you to the risk given.
+ * The table generates HTTPREF_LENIENT_NAME (1u << bit), HTTPREF_LENIENT_ALL
+ * (what HTTPREF_OPT_LENIENT accepts), the CLI's --lenient-<flag> options and
+ * their help, the Lua binding's bound and client/docs/leniency.md
+ * (tools/gen-leniency). A row with an empty flag is reserved: accepted in the
+ * mask, no CLI option. Bits are never reused. */
+#define HTTPREF_LENIENT_MAP(X)                                                                                 \
+    X(0, BARE_LF, "bare-lf", HTTPREF_E_BARE_LF,                                                                \
+      "accept LF without CR in the head",                                                                      \
+      "RFC 9112 §2.2 MAY: an intermediary that splits lines only at CRLF reads other fields than the client "  \
+      "(response splitting, header smuggling)")                                                                \
+    X(1, SPACES_IN_STATUS, "spaces-in-status", HTTPREF_E_BAD_STATUS_LINE,                                      \
+      "accept runs of SP/HTAB in the status line",                                                             \
+      "RFC 9112 §4 MAY: parsers that split the line differently disagree on the status code or the version")   \
+    X(2, HEADER_VALUE_CTL, "header-value-ctl", HTTPREF_E_BAD_RESPONSE_FIELD_VALUE,                             \
+      "accept control characters (not NUL/CR/LF) in field values",                                             \
+      "RFC 9110 §5.5: the control bytes reach the application, its logs and any header it forwards (terminal " \
+      "escapes, log forging)")                                                                                 \
+    X(3, CHUNKED_LENGTH, "chunked-length", HTTPREF_E_TE_AND_CL,                                                \
+      "with both Transfer-Encoding and Content-Length, use chunked and close",                                 \
+      "RFC 9112 §6.3 rule 3: the smuggling ambiguity itself; a peer that trusts Content-Length frames "        \
+      "another message")                                                                                       \
+    X(4, SPACES_AFTER_CHUNK_SIZE, "spaces-after-chunk-size", HTTPREF_E_BAD_CHUNK_SIZE,                         \
+      "accept whitespace after a chunk size",                                                                  \
+      "RFC 9112 §7.1: chunk sizes other parsers read differently or reject (body smuggling on a shared "       \
+      "connection)")                                                                                           \
+    X(5, HTTP09, "http09", HTTPREF_E_NOT_HTTP,                                                                 \
+      "take a reply without status line as HTTP/0.9",                                                          \
+      "RFC 2616 §19.6: any bytes become a 200 body until close (an error page, a TLS alert, another "          \
+      "protocol's banner)")                                                                                    \
+    X(6, DUPLICATE_CL, "", HTTPREF_OK,                                                                         \
+      "reserved: identical Content-Length copies are always merged",                                           \
+      "none: RFC 9112 §6.3 rule 5 allows the merge and it is always on")                                       \
+    X(7, OBS_FOLD_FRAMING, "obs-fold-framing", HTTPREF_E_OBS_FOLD,                                             \
+      "accept obs-fold in Content-Length / Transfer-Encoding",                                                 \
+      "RFC 9112 §5.2: framing fields that other parsers unfold differently or not at all, so they frame "      \
+      "another body")                                                                                          \
+    X(8, VERSION, "version", HTTPREF_E_BAD_VERSION,                                                            \
+      "accept HTTP/2+ and 0.x status lines as 1.1",                                                            \
+      "RFC 9112 §2.3: a reply in another protocol's wire format parsed as HTTP/1.1, its framing guessed")
+    /* end of HTTPREF_LENIENT_MAP */
+
+#define HTTPREF_LENIENT_ENUM_(bit, name, flag, relaxes, accepts, risk) HTTPREF_LENIENT_##name = 1u << bit,
+#define HTTPREF_LENIENT_ALL_(bit, name, flag, relaxes, accepts, risk) | (1u << bit)
 enum {
-    HTTPREF_LENIENT_BARE_LF           = 1u << 0, /* accept LF without CR as line end in the head (9112 §2.2 MAY) */
-    HTTPREF_LENIENT_SPACES_IN_STATUS  = 1u << 1, /* accept runs of SP/HTAB in the status line (9112 §4 MAY) */
-    HTTPREF_LENIENT_HEADER_VALUE_CTL  = 1u << 2, /* accept CTLs other than NUL/CR/LF in field values (9110 §5.5) */
-    HTTPREF_LENIENT_CHUNKED_LENGTH    = 1u << 3, /* TE chunked + CL: use chunked, then close (9112 §6.3 r3) */
-    HTTPREF_LENIENT_SPACES_AFTER_CHUNK_SIZE = 1u << 4, /* accept SP/HTAB after chunk-size */
-    HTTPREF_LENIENT_HTTP09            = 1u << 5, /* accept a reply without status line as an
-                                                    HTTP/0.9 body (2616 §19.6) */
-    HTTPREF_LENIENT_DUPLICATE_CL      = 1u << 6, /* reserved: identical Content-Length copies are
-                                                    always merged (9112 §6.3 r5 MAY) */
-    HTTPREF_LENIENT_OBS_FOLD_FRAMING  = 1u << 7, /* accept obs-fold inside Content-Length / Transfer-Encoding */
-    HTTPREF_LENIENT_VERSION           = 1u << 8  /* accept HTTP/2.x+ and HTTP/0.x status lines as 1.1 */
+    HTTPREF_LENIENT_MAP(HTTPREF_LENIENT_ENUM_)
+    HTTPREF_LENIENT_ALL = 0u HTTPREF_LENIENT_MAP(HTTPREF_LENIENT_ALL_) /* every defined bit */
 };
+#undef HTTPREF_LENIENT_ENUM_
+#undef HTTPREF_LENIENT_ALL_
 
 /* A field line: pointer + length, not NUL-terminated unless stated. */
 typedef struct httpref_field {
@@ -205,8 +265,8 @@ typedef struct httpref_response {
 
 typedef struct httpref httpref;      /* a client: options, one keep-alive connection, last error */
 
-httpref *httpref_new(void);
-void httpref_free(httpref *h);
+HTTPREF_API httpref *httpref_new(void);
+HTTPREF_API void httpref_free(httpref *h);
 
 /* Options; each returns HTTPREF_E_BAD_OPTION for a bad value. */
 typedef enum httpref_option {
@@ -244,26 +304,32 @@ typedef enum httpref_option {
 } httpref_option;
 
 /* Set one option; HTTPREF_E_BAD_OPTION for an unknown option or a bad value. */
-httpref_code httpref_setopt(httpref *h, httpref_option opt, long value);
+HTTPREF_API httpref_code httpref_setopt(httpref *h, httpref_option opt, long value);
 /* Replace the User-Agent default ("httpref/0.1.0"); NULL = send none. Copied.
  * HTTPREF_E_BAD_FIELD_VALUE for CR, LF, NUL or another CTL (HTAB is allowed). */
-httpref_code httpref_set_user_agent(httpref *h, const char *ua);
+HTTPREF_API httpref_code httpref_set_user_agent(httpref *h, const char *ua);
 /* Use a custom transport (copied); NULL restores the default TCP transport. */
-httpref_code httpref_set_transport(httpref *h, const httpref_transport *t);
-void httpref_set_trace(httpref *h, httpref_trace_fn fn, void *ud);
+HTTPREF_API httpref_code httpref_set_transport(httpref *h, const httpref_transport *t);
+HTTPREF_API void httpref_set_trace(httpref *h, httpref_trace_fn fn, void *ud);
 
 /* Perform one request (following redirects and one auth retry as configured).
  * On HTTPREF_OK *resp describes the final response; its memory belongs to h
  * and stays valid until the next call on h or httpref_free. */
-httpref_code httpref_perform(httpref *h, const httpref_request *req, httpref_response *resp);
+HTTPREF_API httpref_code httpref_perform(httpref *h, const httpref_request *req, httpref_response *resp);
 
 /* After a failure: what was wrong in words (NUL-terminated, never NULL) and
  * the byte offset in the response stream where it was found (-1 if none). */
-const char *httpref_last_error_reason(const httpref *h);
-int64_t httpref_last_error_offset(const httpref *h);
+HTTPREF_API const char *httpref_last_error_reason(const httpref *h);
+HTTPREF_API int64_t httpref_last_error_offset(const httpref *h);
+
+/* The authority component of a URI reference (RFC 3986 §3.2, split as its
+ * Appendix B): 1 with its offset and length in *start and *len when uri has
+ * one ("//" after the scheme), else 0. For callers that rewrite a URL before
+ * the request (the Lua binding adds its PORT default). */
+HTTPREF_API int httpref_uri_authority(const char *uri, size_t *start, size_t *len);
 
 /* Close the kept-alive connection, if any. */
-void httpref_close(httpref *h);
+HTTPREF_API void httpref_close(httpref *h);
 
 #ifdef __cplusplus
 }

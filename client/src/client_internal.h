@@ -1,8 +1,24 @@
-/* client_internal: the handle and one request's state, shared by client.c and receive.c. */
+/*
+ * client_internal: the types the client's files share (no functions): the
+ * handle, the stored response and one request's state. Who does what:
+ *
+ *   client.c    httpref_perform: one request top-down, hop after hop
+ *   send.c      the request head and body onto the connection
+ *   receive.c   the response off it: head (1xx skipped), then body to the sink
+ *   redirect.c  pure predicates: what to follow, what to drop, what to resend
+ *   conn.c      the connection: open or reuse, send, receive, close, timeouts
+ *   deadline.c  how long the next blocking step may take
+ *   response.c  the stored copy of the final head and trailers
+ *   handle.c    httpref_new/free/setopt and the other per-handle settings
+ *
+ * Each calls only files below it in this list's sense (tools/checksrc
+ * CALLCYCLE checks the objects): nothing calls back up into client.c.
+ */
 #ifndef HTTPREF_CLIENT_INTERNAL_H
 #define HTTPREF_CLIENT_INTERNAL_H
 
 #include <stdint.h>
+#include "errors.h"
 #include "h1_parse.h"
 #include "httpref.h"
 #include "transport_tcp.h"
@@ -10,11 +26,29 @@
 
 #define MAX_VISITED 64
 
+/* the final response of the last perform, copied out of the receive buffer */
+typedef struct stored_response {
+    char *head_mem, *trailer_mem, *joined_mem, *effective_url;
+    httpref_field *fields, *joined, *trailers;
+    size_t nfields, njoined, ntrailers;
+    int status, vmaj, vmin;
+    const char *reason, *status_line;
+    int64_t content_length;
+    uint64_t body_bytes;
+} stored_response;
+
+/* what HTTPREF_OPT_REDIRECT_UNSAFE and HTTPREF_OPT_REDIRECT_LAST ask of the redirect rules */
+typedef struct redirect_policy {
+    int unsafe; /* also follow 307/308 for non-GET/HEAD with a replayable body */
+    int last;   /* at the hop limit or on a loop, the 3xx itself is the response */
+} redirect_policy;
+
 struct httpref {
     /* options */
     long timeout_ms, connect_timeout_ms, deadline_ms, header_deadline_ms;
     h1_limits lim;
-    int keepalive, auth_retry, redirect_unsafe, redirect_last;
+    int keepalive, auth_retry;
+    redirect_policy redirect;
     unsigned lenient;
     char *user_agent;
     httpref_transport tr;
@@ -33,44 +67,47 @@ struct httpref {
     size_t clen;
     httpref_field *pfields; /* parser storage, lim.max_fields */
     size_t pcap;
-    /* the stored response */
-    char *head_mem, *trailer_mem, *joined_mem, *effective_url;
-    httpref_field *fields, *joined, *trailers;
-    size_t nfields, njoined, ntrailers;
-    int status, vmaj, vmin;
-    const char *reason, *status_line;
-    int64_t content_length;
-    uint64_t body_bytes;
-    /* the last failure */
-    char detail[256];
-    int64_t err_off;
+    stored_response resp;
+    err_state err; /* the last failure */
 };
+
+/* which limit bounds the next blocking step (deadline_wait_ms) */
+typedef enum deadline_kind {
+    DEADLINE_OPERATION = 0, /* the per-operation timeout */
+    DEADLINE_TOTAL,         /* HTTPREF_OPT_DEADLINE_MS: the whole perform */
+    DEADLINE_HEAD           /* HTTPREF_OPT_HEADER_DEADLINE_MS: the response head */
+} deadline_kind;
+
+typedef struct deadlines {
+    long op_ms;    /* per-operation timeout */
+    int64_t total; /* absolute hx_now_ms() values; 0 = none */
+    int64_t head;
+} deadlines;
+
+/* what the redirect rules decided at a final head */
+typedef struct redirect_decision {
+    char *url;          /* NULL: this response is the answer */
+    const char *method; /* the method of the next request */
+    int auth_retry;     /* the same request again with credentials: not a redirect hop */
+} redirect_decision;
 
 typedef struct exchange {
     const httpref_request *req;
     const url *u, *proxy;
-    const char *method, *next_method;
-    int64_t body_len; /* -2 none, -1 chunked, else Content-Length */
-    int body_dropped;
-    char *cur_url, *next_url;
+    const char *method;
+    int64_t body_len; /* REQ_BODY_NONE, REQ_BODY_CHUNKED or the Content-Length */
+    char *cur_url;
+    redirect_decision next;
     int hops, max_redirects;
     char limit_text[16];
-    int64_t deadline, header_deadline;
+    deadlines dl;
     int reused, drop_credentials, drop_host;
     int withhold_credentials; /* HTTPREF_OPT_AUTH_RETRY: URL credentials wait for a Basic challenge */
-    int auth_retry;           /* the next request repeats this one with credentials (not a hop) */
-    int auth_done;            /* that retry happened: at most once per perform */
+    int auth_done;            /* the auth retry happened: at most once per perform */
     char *visited[MAX_VISITED];
     const char *visited_method[MAX_VISITED];
     int nvisited;
+    h1_reader rd; /* the response being received */
 } exchange;
-
-httpref_code client_buffers(httpref *h);
-httpref_code client_receive(httpref *h, exchange *x);
-httpref_code client_plan_redirect(httpref *h, exchange *x);
-int client_wait_ms(httpref *h, const exchange *x, int *which);
-httpref_code client_timeout(httpref *h, httpref_code rc, int which);
-void client_fill_response(httpref *h, httpref_response *resp, int hops, int reused);
-void client_free_response(httpref *h);
 
 #endif

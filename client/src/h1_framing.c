@@ -45,7 +45,7 @@ static httpref_code content_length(const h1_head *h, int *present, uint64_t *val
     *present = 0;
     for (size_t f = 0; f < h->nfields; f++) {
         const httpref_field *fl = &h->fields[f];
-        if (!h1_ieq(fl->name, fl->name_len, "content-length"))
+        if (!hx_ieq(fl->name, fl->name_len, "content-length"))
             continue;
         list_iter it = {fl->value, fl->value + fl->value_len};
         const char *el;
@@ -83,7 +83,7 @@ static httpref_code transfer_encoding(const h1_head *h, int *present)
     *present = 0;
     for (size_t f = 0; f < h->nfields; f++) {
         const httpref_field *fl = &h->fields[f];
-        if (!h1_ieq(fl->name, fl->name_len, "transfer-encoding"))
+        if (!hx_ieq(fl->name, fl->name_len, "transfer-encoding"))
             continue;
         *present = 1;
         list_iter it = {fl->value, fl->value + fl->value_len};
@@ -101,7 +101,7 @@ static httpref_code transfer_encoding(const h1_head *h, int *present)
                 return HTTPREF_E_BAD_TRANSFER_ENCODING;
             if (chunked)
                 return HTTPREF_E_BAD_TRANSFER_ENCODING; /* FR-26/27: something after chunked */
-            if (h1_ieq(el, tl, "chunked")) {
+            if (hx_ieq(el, tl, "chunked")) {
                 if (tl != el_len)
                     return HTTPREF_E_BAD_TRANSFER_ENCODING; /* chunked takes no parameters */
                 chunked = 1;
@@ -123,15 +123,15 @@ static int must_close(const h1_head *h)
     int close = 0, keep = 0;
     for (size_t f = 0; f < h->nfields; f++) {
         const httpref_field *fl = &h->fields[f];
-        if (!h1_ieq(fl->name, fl->name_len, "connection"))
+        if (!hx_ieq(fl->name, fl->name_len, "connection"))
             continue;
         list_iter it = {fl->value, fl->value + fl->value_len};
         const char *el;
         size_t el_len;
         while (list_next(&it, &el, &el_len)) {
-            if (h1_ieq(el, el_len, "close"))
+            if (hx_ieq(el, el_len, "close"))
                 close = 1;
-            else if (h1_ieq(el, el_len, "keep-alive"))
+            else if (hx_ieq(el, el_len, "keep-alive"))
                 keep = 1;
         }
     }

@@ -178,7 +178,7 @@ static long parse_status_line(char *buf, size_t len, h1_head *out, unsigned leni
 
 static int is_framing_field(const httpref_field *f)
 {
-    return h1_ieq(f->name, f->name_len, "content-length") || h1_ieq(f->name, f->name_len, "transfer-encoding");
+    return hx_ieq(f->name, f->name_len, "content-length") || hx_ieq(f->name, f->name_len, "transfer-encoding");
 }
 
 /* field-line = field-name ":" OWS field-value OWS          (RFC 9112 §5)
@@ -318,7 +318,7 @@ static int forbidden_in_trailer(const httpref_field *f)
                  NAME("location"),         NAME("max-forwards"),      NAME("range")};
 #undef NAME
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) /* lengths kept: no strlen per name */
-        if (h1_ieqn(f->name, f->name_len, names[i].name, names[i].len))
+        if (hx_ieqn(f->name, f->name_len, names[i].name, names[i].len))
             return 1;
     return 0;
 }

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include "h1_parse.h"
+#include "hx.h"
 
 /* tchar of RFC 9110 §5.6.2 */
 enum { H1_TCHAR = 1, H1_NOT_TEXT = 2 };
@@ -13,47 +15,39 @@ static inline int h1_is_tchar(unsigned char c)
 {
     return h1_class[c] & H1_TCHAR;
 }
-/* eight bytes of x, ASCII letters folded to lowercase, equal to eight bytes of
- * y? Exact: a byte is upper when its low 7 bits are 'A'..'Z' and its top bit
- * is clear; no sum carries into the next byte (the top bits are cleared first) */
-static inline int h1_fold_eq8(const char *x, const char *y)
-{
-    const uint64_t ones = 0x0101010101010101u, high = ones * 0x80;
-    uint64_t a, b;
-    memcpy(&a, x, 8);
-    memcpy(&b, y, 8);
-    uint64_t low = a & ~high;
-    uint64_t upper = (low + ones * (0x80 - 'A')) & ~(low + ones * (0x80 - 'Z' - 1)) & ~a & high;
-    return (a | (upper >> 2)) == b;
-}
+/* the reader's states; h1_reader.c's table maps each to its step */
+enum h1_state {
+    S_HEAD = 0,
+    S_LENGTH,
+    S_CHUNK_SIZE,
+    S_CHUNK_DATA,
+    S_CHUNK_CRLF,
+    S_TRAILERS,
+    S_UNTIL_CLOSE,
+    S_DONE,
+    S_ERROR
+};
 
-/* ASCII case-insensitive equality of a (pointer, length) and n bytes written in
- * lowercase (every caller passes lowercase literals). A length mismatch (most
- * field names against "content-length") costs one compare; a name of 8 bytes
- * or more is compared a word at a time (the last word may overlap the one
- * before). h1_ieq takes a C string: inline, so strlen of a literal folds away. */
-static inline int h1_ieqn(const char *a, size_t alen, const char *lower, size_t n)
-{
-    if (alen != n)
-        return 0;
-    if (n >= 8) {
-        for (size_t i = 0; i + 8 < n; i += 8)
-            if (!h1_fold_eq8(a + i, lower + i))
-                return 0;
-        return h1_fold_eq8(a + n - 8, lower + n - 8);
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned x = (unsigned char)a[i];
-        x += (unsigned)((x - 'A') < 26u) << 5;
-        if (x != (unsigned char)lower[i])
-            return 0;
-    }
-    return 1;
-}
+/* A step reads p[0..n) in its state: *used bytes are done with (counted in
+ * r->offset by the step), and it returns the event for the caller, or
+ * H1_GO_ON when the next state should look at what remains. */
+#define H1_GO_ON ((h1_event)100)
+typedef h1_event (*h1_step)(h1_reader *r, char *p, size_t n, size_t *used, const char **data, size_t *dlen);
 
-static inline int h1_ieq(const char *a, size_t alen, const char *lower)
-{
-    return h1_ieqn(a, alen, lower, strlen(lower));
-}
+/* h1_section.c: the error event (the detail is fmt with the bytes shown
+ * escaped; at is relative to the bytes being stepped on), and where a field
+ * section ends (complete lines only, limits enforced as soon as crossed):
+ * the end offset past the empty line, 0 for more bytes, -(code) with *at */
+h1_event h1_reader_error(h1_reader *r, httpref_code code, size_t at, const char *fmt, const char *bytes,
+                         size_t n);
+long h1_section_end(h1_reader *r, const char *buf, size_t len, size_t from, size_t *scan, int status,
+                    size_t *at);
+
+/* h1_body.c: Content-Length, chunk-data and read-until-close bytes */
+h1_event h1_step_body(h1_reader *r, char *p, size_t n, size_t *used, const char **data, size_t *dlen);
+/* h1_chunked.c: the chunk-size line, the CRLF after chunk-data, the trailer section */
+h1_event h1_step_chunk_size(h1_reader *r, char *p, size_t n, size_t *used, const char **data, size_t *dlen);
+h1_event h1_step_chunk_crlf(h1_reader *r, char *p, size_t n, size_t *used, const char **data, size_t *dlen);
+h1_event h1_step_trailers(h1_reader *r, char *p, size_t n, size_t *used, const char **data, size_t *dlen);
 
 #endif

@@ -96,14 +96,14 @@ typedef struct h1_reader {
     int64_t error_offset;
     char error_detail[160];     /* e.g. "invalid chunk size \"0x5\"" */
     /* private state (the parser's business) */
-    int state;
+    int state;                  /* enum h1_state (h1_internal.h) */
     unsigned interim_count;
     uint64_t offset;            /* bytes consumed so far in this response */
     uint64_t remaining;         /* body / chunk bytes still expected */
     uint64_t body_seen;
-    size_t scan_from;           /* resume offset for incremental head scanning */
-    size_t ext_len;
-    int chunk_flags;
+    size_t scan_from;           /* resume offset for incremental head or trailer scanning */
+    size_t nlines;              /* field lines of the section being scanned (max_fields) */
+    int seen_bytes;             /* any byte of this response arrived (EMPTY_REPLY or INCOMPLETE at EOF) */
 } h1_reader;
 
 /* field_buf: storage for max_fields fields, reused for trailers. */

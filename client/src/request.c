@@ -11,39 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-void sb_add(strbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = 0;
-}
-
-void sb_adds(strbuf *b, const char *s)
-{
-    sb_add(b, s, strlen(s));
-}
-
-void sb_free(strbuf *b)
-{
-    free(b->p);
-    memset(b, 0, sizeof *b);
-}
 
 static int is_tchar(unsigned char c)
 {
@@ -97,7 +64,7 @@ static int is_singleton(const char *name)
                                       "range",
                                       "transfer-encoding"};
     for (size_t i = 0; i < sizeof one / sizeof one[0]; i++)
-        if (!strcasecmp(name, one[i]))
+        if (!hx_casecmp(name, one[i]))
             return 1;
     return 0;
 }
@@ -142,7 +109,7 @@ httpref_code req_validate(const char *method, const httpref_field *headers, size
         }
         if (headers[i].value && is_singleton(headers[i].name)) {
             for (size_t j = i + 1; j < n; j++) {
-                if (headers[j].value && !strcasecmp(headers[i].name, headers[j].name)) {
+                if (headers[j].value && !hx_casecmp(headers[i].name, headers[j].name)) {
                     snprintf(detail, dlen, "request field %.40s given twice (RFC 9110 §5.3)",
                              headers[i].name);
                     return HTTPREF_E_DUPLICATE_FIELD;
@@ -153,32 +120,11 @@ httpref_code req_validate(const char *method, const httpref_field *headers, size
     return HTTPREF_OK;
 }
 
-char *req_base64(const char *src, size_t n)
-{
-    static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    char *out = malloc((n + 2) / 3 * 4 + 1), *o = out;
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned)(unsigned char)src[i] << 16;
-        if (i + 1 < n)
-            v |= (unsigned)(unsigned char)src[i + 1] << 8;
-        if (i + 2 < n)
-            v |= (unsigned char)src[i + 2];
-        *o++ = t[(v >> 18) & 63];
-        *o++ = t[(v >> 12) & 63];
-        *o++ = i + 1 < n ? t[(v >> 6) & 63] : '=';
-        *o++ = i + 2 < n ? t[v & 63] : '=';
-    }
-    *o = 0;
-    return out;
-}
-
 /* the caller's field of that name: index, or -1; *removed when its value is NULL */
 static long caller_field(const req_spec *s, const char *name, int *removed)
 {
     for (size_t i = 0; i < s->nheaders; i++) {
-        if (!strcasecmp(s->headers[i].name, name)) {
+        if (!hx_casecmp(s->headers[i].name, name)) {
             if (removed)
                 *removed = s->headers[i].value == NULL;
             return (long)i;
@@ -191,49 +137,49 @@ static long caller_field(const req_spec *s, const char *name, int *removed)
 
 static int dropped(const req_spec *s, const char *name)
 {
-    if (s->drop_credentials && (!strcasecmp(name, "authorization") || !strcasecmp(name, "cookie") ||
-                                !strcasecmp(name, "proxy-authorization")))
+    if (s->drop_credentials && (!hx_casecmp(name, "authorization") || !hx_casecmp(name, "cookie") ||
+                                !hx_casecmp(name, "proxy-authorization")))
         return 1;
-    return s->drop_host && !strcasecmp(name, "host");
+    return s->drop_host && !hx_casecmp(name, "host");
 }
 
-static void field(strbuf *b, const char *name, const char *value)
+static void field(hx_buf *b, const char *name, const char *value)
 {
-    sb_adds(b, name);
-    sb_add(b, ": ", 2);
-    sb_adds(b, value);
-    sb_add(b, "\r\n", 2);
+    hx_buf_adds(b, name);
+    hx_buf_add(b, ": ", 2);
+    hx_buf_adds(b, value);
+    hx_buf_add(b, "\r\n", 2);
 }
 
 /* a caller's field: exactly the value_length() bytes req_validate checked */
-static void caller_field_line(strbuf *b, const httpref_field *f)
+static void caller_field_line(hx_buf *b, const httpref_field *f)
 {
-    sb_adds(b, f->name);
-    sb_add(b, ": ", 2);
-    sb_add(b, f->value, value_length(f));
-    sb_add(b, "\r\n", 2);
+    hx_buf_adds(b, f->name);
+    hx_buf_add(b, ": ", 2);
+    hx_buf_add(b, f->value, value_length(f));
+    hx_buf_add(b, "\r\n", 2);
 }
 
-static int basic(strbuf *b, const char *name, const char *user, const char *pass)
+static int basic(hx_buf *b, const char *name, const char *user, const char *pass)
 {
     size_t n = strlen(user) + strlen(pass) + 2;
     char *cred = malloc(n), *enc;
     if (!cred)
         return -1;
     snprintf(cred, n, "%s:%s", user, pass);
-    enc = req_base64(cred, strlen(cred));
+    enc = hx_base64_encode(cred, strlen(cred));
     free(cred);
     if (!enc)
         return -1;
-    sb_adds(b, name);
-    sb_adds(b, ": Basic ");
-    sb_adds(b, enc);
-    sb_add(b, "\r\n", 2);
+    hx_buf_adds(b, name);
+    hx_buf_adds(b, ": Basic ");
+    hx_buf_adds(b, enc);
+    hx_buf_add(b, "\r\n", 2);
     free(enc);
     return 0;
 }
 
-httpref_code req_build_head(strbuf *out, const req_spec *s, int64_t *caller_cl, char *detail, size_t dlen)
+httpref_code req_build_head(hx_buf *out, const req_spec *s, int64_t *caller_cl, char *detail, size_t dlen)
 {
     httpref_code rc = req_validate(s->method, s->headers, s->nheaders, detail, dlen);
     int removed;
@@ -241,7 +187,7 @@ httpref_code req_build_head(strbuf *out, const req_spec *s, int64_t *caller_cl, 
     if (rc != HTTPREF_OK)
         return rc;
     int body_ok = strcmp(s->method, "GET") && strcmp(s->method, "HEAD") && strcmp(s->method, "TRACE");
-    if (s->body_len != -2 && !body_ok) {
+    if (s->body_len != REQ_BODY_NONE && !body_ok) {
         snprintf(detail, dlen, "a %s request carries no content (RFC 9110 §9.3.1; RQ-23)", s->method);
         return HTTPREF_E_BODY_NOT_ALLOWED;
     }
@@ -260,19 +206,19 @@ httpref_code req_build_head(strbuf *out, const req_spec *s, int64_t *caller_cl, 
         *caller_cl = n;
     }
     i = caller_field(s, "transfer-encoding", &removed);
-    if (i >= 0 && !removed && strcasecmp(s->headers[i].value, "chunked")) {
+    if (i >= 0 && !removed && hx_casecmp(s->headers[i].value, "chunked")) {
         snprintf(detail, dlen, "request Transfer-Encoding other than chunked is not supported");
         return HTTPREF_E_BAD_FIELD_VALUE;
     }
     /* request-line = method SP request-target SP HTTP-version (RFC 9112 §3) */
-    sb_adds(out, s->method);
-    sb_add(out, " ", 1);
+    hx_buf_adds(out, s->method);
+    hx_buf_add(out, " ", 1);
     if (s->proxy) { /* absolute-form to a proxy (RFC 9112 §3.2.2) */
-        sb_adds(out, "http://");
-        sb_adds(out, s->target->authority);
+        hx_buf_adds(out, "http://");
+        hx_buf_adds(out, s->target->authority);
     }
-    sb_adds(out, s->target->path_query);
-    sb_adds(out, " HTTP/1.1\r\n");
+    hx_buf_adds(out, s->target->path_query);
+    hx_buf_adds(out, " HTTP/1.1\r\n");
     /* Host first (RFC 9110 §7.2 SHOULD), exactly once (RQ-21) */
     i = s->drop_host ? -1 : caller_field(s, "host", &removed);
     if (i < 0)
@@ -304,8 +250,8 @@ httpref_code req_build_head(strbuf *out, const req_spec *s, int64_t *caller_cl, 
     }
     for (size_t k = 0; k < s->nheaders; k++) {
         const httpref_field *f = &s->headers[k];
-        if (!f->value || !strcasecmp(f->name, "host") || dropped(s, f->name) ||
-            !strcasecmp(f->name, "content-length") || !strcasecmp(f->name, "transfer-encoding"))
+        if (!f->value || !hx_casecmp(f->name, "host") || dropped(s, f->name) ||
+            !hx_casecmp(f->name, "content-length") || !hx_casecmp(f->name, "transfer-encoding"))
             continue;
         caller_field_line(out, f);
     }
@@ -313,9 +259,9 @@ httpref_code req_build_head(strbuf *out, const req_spec *s, int64_t *caller_cl, 
         char n[32];
         snprintf(n, sizeof n, "%lld", (long long)s->body_len);
         field(out, "Content-Length", n);
-    } else if (s->body_len == -1) {
+    } else if (s->body_len == REQ_BODY_CHUNKED) {
         field(out, "Transfer-Encoding", "chunked");
     }
-    sb_add(out, "\r\n", 2);
+    hx_buf_add(out, "\r\n", 2);
     return out->oom ? HTTPREF_E_NOMEM : HTTPREF_OK;
 }

@@ -5,19 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "httpref.h"
+#include "hx.h"
 #include "url.h"
 
-typedef struct strbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-} strbuf;
 
-void sb_add(strbuf *b, const char *s, size_t n);
-void sb_adds(strbuf *b, const char *s);
-void sb_free(strbuf *b);
+/* body_len of a request: these two, or >= 0 for a Content-Length */
+enum { REQ_BODY_NONE = -2, REQ_BODY_CHUNKED = -1 };
 
-/* what to send; body_len: -2 = no body, -1 = chunked, >= 0 = Content-Length */
+/* what to send */
 typedef struct req_spec {
     const char *method;
     const url *target;
@@ -28,7 +23,7 @@ typedef struct req_spec {
     int drop_host;                 /* redirect: the caller's Host no longer applies */
     const char *user_agent;        /* NULL: none */
     int keepalive;
-    int64_t body_len;
+    int64_t body_len;              /* REQ_BODY_NONE, REQ_BODY_CHUNKED or the Content-Length */
     int withhold_userinfo;         /* HTTPREF_OPT_AUTH_RETRY's first try: no Basic from the URL yet */
 } req_spec;
 
@@ -40,9 +35,6 @@ httpref_code req_validate(const char *method, const httpref_field *headers, size
 
 /* Serialise the head into out. The caller's Content-Length, if any, is
  * returned in *caller_cl (-1 when absent) so the client can check the body. */
-httpref_code req_build_head(strbuf *out, const req_spec *s, int64_t *caller_cl, char *detail, size_t dlen);
-
-/* base64 of src (RFC 4648), into a new string */
-char *req_base64(const char *src, size_t n);
+httpref_code req_build_head(hx_buf *out, const req_spec *s, int64_t *caller_cl, char *detail, size_t dlen);
 
 #endif

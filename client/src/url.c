@@ -4,13 +4,13 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "url.h"
+#include "hx.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* RFC 3986 Appendix B: ^(([^:/?#]+):)?(//([^/?#]*))?([^?#]*)(\?([^#]*))?(#(.*))? */
 void uri_split(const char *s, uri_parts *p)
@@ -47,6 +47,17 @@ void uri_split(const char *s, uri_parts *p)
         p->fragment = ++s;
         p->fragment_len = strlen(s);
     }
+}
+
+int httpref_uri_authority(const char *uri, size_t *start, size_t *len)
+{
+    uri_parts p;
+    uri_split(uri, &p);
+    if (!p.authority)
+        return 0;
+    *start = (size_t)(p.authority - uri);
+    *len = p.authority_len;
+    return 1;
 }
 
 /* RFC 3986 §5.2.4, the output-buffer formulation, in place (output never
@@ -258,7 +269,7 @@ httpref_code url_parse(const char *s, url *u, char *detail, size_t dlen)
     uri_split(s, &p);
     if (!p.scheme)
         return bad(detail, dlen, HTTPREF_E_URL, "URL has no scheme (expected http://host/...)");
-    if (!(p.scheme_len == 4 && !strncasecmp(p.scheme, "http", 4)))
+    if (!(p.scheme_len == 4 && !hx_ncasecmp(p.scheme, "http", 4)))
         return bad(detail, dlen, HTTPREF_E_URL_SCHEME, "only http URLs are supported (no TLS in httpref)");
     if (!p.authority || p.authority_len == 0)
         return bad(detail, dlen, HTTPREF_E_URL_HOST, "URL has an empty host (RFC 9110 §4.2.1)");

@@ -10,7 +10,7 @@
 #include "request.h"
 #include "httpref.h"
 #include "tap.h"
-#include "test_time.h"
+#include "hx.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -18,7 +18,6 @@
 #include <pthread.h> /* glibc >= 2.34 keeps pthread in libc: links without -pthread */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,7 +40,7 @@ typedef struct server {
     const step *steps;
     size_t nsteps;
     pthread_t thr;
-    strbuf log;             /* every byte the client sent */
+    hx_buf log;             /* every byte the client sent */
     size_t off[MAXREQ + 1]; /* request i is log[off[i] .. off[i+1]) */
     size_t nreq;
     int conns, pending;
@@ -51,7 +50,7 @@ static const char *find(const char *hay, size_t n, const char *needle, int nocas
 {
     size_t k = strlen(needle);
     for (size_t i = 0; k <= n && i <= n - k; i++)
-        if (nocase ? !strncasecmp(hay + i, needle, k) : !memcmp(hay + i, needle, k))
+        if (nocase ? !hx_ncasecmp(hay + i, needle, k) : !memcmp(hay + i, needle, k))
             return hay + i;
     return NULL;
 }
@@ -97,7 +96,7 @@ static int read_request(server *s, int fd)
         ssize_t r = recv(fd, buf, sizeof buf, 0);
         if (r <= 0)
             return -1;
-        sb_add(&s->log, buf, (size_t)r);
+        hx_buf_add(&s->log, buf, (size_t)r);
     }
     if (s->nreq < MAXREQ)
         s->off[++s->nreq] = s->log.len;
@@ -107,16 +106,16 @@ static int read_request(server *s, int fd)
 /* wait up to ms for the client to close (EOF); bytes it sends are logged */
 static void hold(server *s, int fd, int ms)
 {
-    int64_t until = now_ms() + ms;
+    int64_t until = hx_now_ms() + ms;
     char buf[4096];
-    for (int64_t left; (left = until - now_ms()) > 0;) {
+    for (int64_t left; (left = until - hx_now_ms()) > 0;) {
         struct pollfd p = {fd, POLLIN, 0};
         if (poll(&p, 1, (int)left) != 1)
             return;
         ssize_t r = recv(fd, buf, sizeof buf, 0);
         if (r <= 0)
             return;
-        sb_add(&s->log, buf, (size_t)r);
+        hx_buf_add(&s->log, buf, (size_t)r);
     }
 }
 
@@ -141,7 +140,7 @@ static void *serve(void *arg)
             for (const char *c = st->reply; *c; c++) {
                 if (send(fd, c, 1, MSG_NOSIGNAL) != 1)
                     break;
-                sleep_ms(st->trickle_ms);
+                hx_sleep_ms(st->trickle_ms);
             }
         } else if (st->reply) {
             (void)!send(fd, st->reply, strlen(st->reply), MSG_NOSIGNAL);
@@ -179,7 +178,7 @@ static void srv_start(server *s, const step *steps, size_t n)
     s->port = ntohs(a.sin_port);
     s->steps = steps;
     s->nsteps = n;
-    sb_add(&s->log, "", 0);
+    hx_buf_add(&s->log, "", 0);
     pthread_create(&s->thr, NULL, serve, s);
 }
 
@@ -209,7 +208,7 @@ static const char *req(const server *s, size_t i)
 }
 
 typedef struct sinkbuf {
-    strbuf got;
+    hx_buf got;
     int ends, calls, abort_at;
 } sinkbuf;
 
@@ -220,7 +219,7 @@ static int sink(void *ud, const char *d, size_t n)
         return b->ends++, 0;
     if (++b->calls >= b->abort_at && b->abort_at)
         return 1;
-    sb_add(&b->got, d, n);
+    hx_buf_add(&b->got, d, n);
     return 0;
 }
 
@@ -412,9 +411,9 @@ static void test_table(void)
             httpref_setopt(f.h, HTTPREF_OPT_AUTH_RETRY, 1);
         if (c->max_body)
             httpref_setopt(f.h, HTTPREF_OPT_MAX_BODY, c->max_body);
-        int64_t t0 = now_ms();
+        int64_t t0 = hx_now_ms();
         httpref_code rc = fx_run(&f);
-        int64_t took = now_ms() - t0;
+        int64_t took = hx_now_ms() - t0;
         const char *why = httpref_last_error_reason(f.h);
         int good = rc == c->rc && took < 1500 && (rc == HTTPREF_OK || *why) &&
                    (!c->nreq || (f.s.nreq == c->nreq && f.s.pending == 0)) &&
@@ -436,13 +435,13 @@ static void test_table(void)
 /* ---- responses in detail ---- */
 
 typedef struct tracebuf {
-    strbuf out, in;
+    hx_buf out, in;
 } tracebuf;
 
 static void trace(void *ud, char dir, const char *d, size_t n)
 {
     tracebuf *t = ud;
-    sb_add(dir == '>' ? &t->out : &t->in, d, n);
+    hx_buf_add(dir == '>' ? &t->out : &t->in, d, n);
 }
 
 static void test_simple(void)
@@ -620,7 +619,7 @@ static void test_keepalive(void)
     for (size_t i = 0; i < N(closing); i++) {
         fx_keepalive(&f, closing[i], 2, "/");
         rc1 = fx_go(&f);
-        sleep_ms(20);
+        hx_sleep_ms(20);
         rc2 = fx_run(&f);
         ok(rc1 == HTTPREF_OK && rc2 == HTTPREF_OK && f.s.conns == 2 && f.s.nreq == 2 && f.s.pending == 0 &&
                f.r.reused_connection == 0,
@@ -804,9 +803,9 @@ static void test_failures(void)
     for (size_t i = 0; i < N(slow); i++) {
         fx_start(&f, slow[i].script, 1, "/");
         httpref_setopt(f.h, slow[i].opt, 300);
-        int64_t t0 = now_ms();
+        int64_t t0 = hx_now_ms();
         rc = fx_go(&f);
-        int64_t took = now_ms() - t0;
+        int64_t took = hx_now_ms() - t0;
         fails(f.h, rc, slow[i].want, slow[i].what);
         ok(took >= 250 && took < 1500 && strstr(httpref_last_error_reason(f.h), slow[i].reason),
            "gave up after about 300 ms (%lld), saying why", (long long)took);
@@ -851,7 +850,7 @@ typedef struct fake {
     const char *reply;
     size_t pos, piece;
     char host[64], port[8];
-    strbuf sent;
+    hx_buf sent;
     int connects, closes;
     httpref_code recv_rc;
 } fake;
@@ -867,7 +866,7 @@ static httpref_code fake_connect(void *ctx, const char *host, const char *port, 
 
 static httpref_code fake_send(void *ctx, const char *p, size_t len, int timeout_ms)
 {
-    sb_add(&((fake *)ctx)->sent, p, len);
+    hx_buf_add(&((fake *)ctx)->sent, p, len);
     return timeout_ms > 0 ? HTTPREF_OK : HTTPREF_E_INTERNAL;
 }
 
@@ -941,7 +940,7 @@ static void test_transport(void)
     httpref_transport half = {&fk, fake_connect, NULL, fake_recv, fake_close, NULL};
     ok(httpref_set_transport(h, &half) == HTTPREF_E_BAD_OPTION, "a transport without send refused");
     httpref_free(h);
-    strbuf *all[] = {&b.got, &fk.sent, &px.sent, &broken.sent, &tb.out, &tb.in};
+    hx_buf *all[] = {&b.got, &fk.sent, &px.sent, &broken.sent, &tb.out, &tb.in};
     for (size_t i = 0; i < N(all); i++)
         free(all[i]->p);
 }

@@ -11,7 +11,7 @@
 #include "request.h"
 #include "httpref.h"
 #include "tap.h"
-#include "test_time.h"
+#include "hx.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +36,7 @@ typedef struct script {
     size_t piece, off;
     int slept;
     const char *why; /* what strerror says (NULL allowed) */
-    strbuf sent[MAXCONN];
+    hx_buf sent[MAXCONN];
     size_t delivered[MAXCONN];
 } script;
 
@@ -51,7 +51,7 @@ static httpref_code sc_connect(void *ctx, const char *host, const char *port, in
     if ((size_t)s->cur >= s->n)
         return HTTPREF_E_CONNECT; /* more connections than scripted */
     if (s->c[s->cur].connect_sleep_ms)
-        sleep_ms(s->c[s->cur].connect_sleep_ms);
+        hx_sleep_ms(s->c[s->cur].connect_sleep_ms);
     return s->c[s->cur].connect_rc;
 }
 
@@ -59,7 +59,7 @@ static httpref_code sc_send(void *ctx, const char *buf, size_t len, int timeout_
 {
     script *s = ctx;
     (void)timeout_ms;
-    sb_add(&s->sent[s->cur], buf, len);
+    hx_buf_add(&s->sent[s->cur], buf, len);
     return s->sends++ < s->c[s->cur].send_ok ? HTTPREF_OK : s->c[s->cur].send_rc;
 }
 
@@ -70,7 +70,7 @@ static httpref_code sc_recv(void *ctx, char *buf, size_t cap, size_t *got, int t
     (void)timeout_ms;
     *got = 0;
     if (c->recv_sleep_ms && !s->slept++)
-        sleep_ms(c->recv_sleep_ms);
+        hx_sleep_ms(c->recv_sleep_ms);
     if (s->piece >= 3 || !c->pieces[s->piece])
         return c->end_rc;
     size_t left = strlen(c->pieces[s->piece]) - s->off;
@@ -97,7 +97,7 @@ static const char *sc_strerror(void *ctx)
 }
 
 typedef struct sinkbuf {
-    strbuf got;
+    hx_buf got;
     int ends;
 } sinkbuf;
 
@@ -107,7 +107,7 @@ static int sink(void *ud, const char *d, size_t n)
     if (!d && !n)
         b->ends++;
     else
-        sb_add(&b->got, d, n);
+        hx_buf_add(&b->got, d, n);
     return 0;
 }
 
@@ -578,7 +578,7 @@ static void test_table(void)
         httpref_response r;
         httpref_code rc = httpref_perform(h, &q, &r);
         const char *why = httpref_last_error_reason(h);
-        const strbuf *last = &s.sent[s.cur >= 0 && s.cur < MAXCONN ? s.cur : 0];
+        const hx_buf *last = &s.sent[s.cur >= 0 && s.cur < MAXCONN ? s.cur : 0];
         int good = rc == c->rc && (rc == HTTPREF_OK || *why);
         if (rc == HTTPREF_OK)
             good = good && r.status == c->status &&

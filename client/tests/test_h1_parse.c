@@ -665,9 +665,9 @@ static void test_reader_api(void)
            r.error == HTTPREF_E_NOT_HTTP,
        "after a failure, more bytes change nothing: error again, nothing consumed");
     ok(h1_reader_eof(&r) == H1_EV_ERROR && r.error == HTTPREF_E_NOT_HTTP, "and EOF reports the same error");
-    ok(h1_ieq("Chunked", 7, "chunked") && h1_ieq("CHUNKED", 7, "chunked") &&
-           !h1_ieq("chunked", 7, "chunke") && !h1_ieq("chunkes", 7, "chunked"),
-       "h1_ieq folds the received side's case (the literal is lowercase) and compares lengths");
+    ok(hx_ieq("Chunked", 7, "chunked") && hx_ieq("CHUNKED", 7, "chunked") &&
+           !hx_ieq("chunked", 7, "chunke") && !hx_ieq("chunkes", 7, "chunked"),
+       "hx_ieq folds the received side's case (the literal is lowercase) and compares lengths");
 }
 
 /* layer 1 on its own: h1_parse_head / h1_parse_trailers on one contiguous buffer,
@@ -755,7 +755,7 @@ static void test_layer1(void)
     }
 }
 
-/* h1_ieq folds a word at a time: it must agree with a byte-wise ASCII fold for
+/* hx_ieq folds a word at a time: it must agree with a byte-wise ASCII fold for
  * every byte value at every position of every name the parser compares, and
  * for every length around the literal's */
 static void test_ieq(void)
@@ -772,14 +772,14 @@ static void test_ieq(void)
                 a[pos] = (char)c;
                 int lc = c >= 'A' && c <= 'Z' ? c + 32 : c;
                 int want = lc == (unsigned char)lits[l][pos];
-                if (h1_ieq(a, n, lits[l]) != want)
+                if (hx_ieq(a, n, lits[l]) != want)
                     bad++;
             }
         }
         for (size_t k = 0; k < n; k++) /* all upper case matches; a length off by one never does */
             a[k] = lits[l][k] >= 'a' && lits[l][k] <= 'z' ? (char)(lits[l][k] - 32) : lits[l][k];
-        bad += !h1_ieq(a, n, lits[l]) + h1_ieq(a, n - 1, lits[l]) + h1_ieq(a, n + 1, lits[l]);
-        ok(bad == 0, "h1_ieq(\"%s\") agrees with a byte-wise fold for every byte at every position (%zu wrong)",
+        bad += !hx_ieq(a, n, lits[l]) + hx_ieq(a, n - 1, lits[l]) + hx_ieq(a, n + 1, lits[l]);
+        ok(bad == 0, "hx_ieq(\"%s\") agrees with a byte-wise fold for every byte at every position (%zu wrong)",
            lits[l], bad);
     }
 }

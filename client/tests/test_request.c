@@ -591,7 +591,7 @@ static void test_table(void)
                       c->keepalive,
                       c->body ? c->body_len : NOBODY,
                       0};
-        strbuf out = {0};
+        hx_buf out = {0};
         int64_t ccl = -7;
         httpref_code rc = req_build_head(&out, &s, &ccl, detail, sizeof detail);
         int good;
@@ -620,7 +620,7 @@ static void test_table(void)
                 }
             }
         }
-        sb_free(&out);
+        hx_buf_free(&out);
         url_free(&t);
         if (have_proxy)
             url_free(&p);
@@ -638,11 +638,11 @@ static void test_base64(void)
                                        {"fooba", "Zm9vYmE="},
                                        {"foobar", "Zm9vYmFy"}};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-        char *e = req_base64(v[i][0], strlen(v[i][0]));
+        char *e = hx_base64_encode(v[i][0], strlen(v[i][0]));
         ok(e && !strcmp(e, v[i][1]), "base64(\"%s\") = \"%s\" (got %s)", v[i][0], v[i][1], e ? e : "NULL");
         free(e);
     }
-    char *e = req_base64("\xff\x00\xfe", 3);
+    char *e = hx_base64_encode("\xff\x00\xfe", 3);
     ok(e && !strcmp(e, "/wD+"), "base64 of bytes with NUL and high bit (got %s)", e ? e : "NULL");
     free(e);
 }

@@ -8,7 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "httpref.h"
 #include "tap.h"
-#include "test_time.h"
+#include "hx.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -169,9 +169,9 @@ static void test_connect(void)
         httpref_setopt(h, full[i].opt, 150);
         httpref_request q = {.url = url, .redirect = -1, .max_redirects = -1};
         httpref_response r;
-        int64_t t0 = now_ms();
+        int64_t t0 = hx_now_ms();
         httpref_code rc = httpref_perform(h, &q, &r);
-        int64_t took = now_ms() - t0;
+        int64_t took = hx_now_ms() - t0;
         const char *why = httpref_last_error_reason(h);
         ok(rc == full[i].want && strstr(why, full[i].reason) && took >= 100 && took < 1000,
            "accept queue full, %s: %s after about 150 ms (got %s \"%s\" after %lld ms)", full[i].what,
@@ -252,9 +252,9 @@ static void test_io(void)
             q.body_len = big;
         }
         httpref_response r;
-        int64_t t0 = now_ms();
+        int64_t t0 = hx_now_ms();
         httpref_code rc = httpref_perform(h, &q, &r);
-        int64_t took = now_ms() - t0;
+        int64_t took = hx_now_ms() - t0;
         const char *why = httpref_last_error_reason(h);
         ok(rc == io[i].want && (rc == HTTPREF_OK || *why) && (!io[i].reason || strstr(why, io[i].reason)) &&
                took < 1500,

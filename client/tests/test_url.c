@@ -174,11 +174,30 @@ static void test_absolute_form(void)
     }
 }
 
+/* httpref_uri_authority: the public view of the Appendix B split */
+static void test_authority(void)
+{
+    static const struct {
+        const char *uri;
+        int has;
+        const char *authority;
+    } v[] = {{"http://u:p@host:81/x?y#z", 1, "u:p@host:81"}, {"http://[::1]/", 1, "[::1]"},
+             {"http://host", 1, "host"},                       {"http:///path", 1, ""},
+             {"/relative/path", 0, NULL},                      {"mailto:a@b", 0, NULL}};
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+        size_t at = 99, n = 99;
+        int has = httpref_uri_authority(v[i].uri, &at, &n);
+        ok(has == v[i].has && (!has || (n == strlen(v[i].authority) && !strncmp(v[i].uri + at, v[i].authority, n))),
+           "authority of %s", v[i].uri);
+    }
+}
+
 int main(void)
 {
     subtest("resolve", test_resolve);
     subtest("parse", test_parse);
     subtest("dot-segments", test_dot_segments);
     subtest("absolute-form", test_absolute_form);
+    subtest("authority", test_authority);
     return done_testing();
 }

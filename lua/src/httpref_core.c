@@ -15,11 +15,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "compat.h"
 #include "httpref.h"
-#include "url.h"
+#include "hx.h"
 
 #define CLIENT_MT "httpref{client}"
 #define MAX_EMPTY_CHUNKS 100000 /* a source yielding "" forever must not spin forever */
@@ -405,7 +404,7 @@ static int ref_field(lua_State *L, const char *name, int type)
 
 static int cmp_field(const void *a, const void *b)
 {
-    return strcasecmp(((const httpref_field *)a)->name, ((const httpref_field *)b)->name);
+    return hx_casecmp(((const httpref_field *)a)->name, ((const httpref_field *)b)->name);
 }
 
 /* t.headers {name = value}: an array of fields sorted by name, so the wire is
@@ -442,7 +441,7 @@ static httpref_field *collect_headers(lua_State *L, size_t *n, int64_t *content_
         lua_rawgeti(L, anchor, (int)(2 * i + 2));
         f[i].value = lua_tolstring(L, -1, &f[i].value_len);
         lua_pop(L, 2);
-        if (!strcasecmp(f[i].name, "content-length")) {
+        if (!hx_casecmp(f[i].name, "content-length")) {
             char *end;
             long long v = strtoll(f[i].value, &end, 10);
             if (*f[i].value >= '0' && *f[i].value <= '9' && !*end && v >= 0)
@@ -456,14 +455,11 @@ static httpref_field *collect_headers(lua_State *L, size_t *n, int64_t *content_
 /* a URL without a port gets the module's PORT when that is not 80 */
 static const char *with_default_port(lua_State *L, const char *u, lua_Integer port)
 {
-    uri_parts p;
-    if (port == 80)
+    size_t at, alen;
+    if (port == 80 || !httpref_uri_authority(u, &at, &alen))
         return u;
-    uri_split(u, &p);
-    if (!p.authority)
-        return u;
-    const char *a = p.authority, *end = a + p.authority_len;
-    const char *host = memchr(a, '@', p.authority_len) ? (const char *)memchr(a, '@', p.authority_len) + 1 : a;
+    const char *a = u + at, *end = a + alen;
+    const char *host = memchr(a, '@', alen) ? (const char *)memchr(a, '@', alen) + 1 : a;
     const char *colon = NULL;
     for (const char *q = host; q < end; q++) {
         if (*q == ']')
@@ -551,7 +547,7 @@ static void on_head(void *ud, char dir, const char *data, size_t len)
         const char *eol = memchr(p, '\n', (size_t)(end - p));
         if (!eol)
             break;
-        if (eol - p > 9 && !strncasecmp(p, "location:", 9)) {
+        if (eol - p > 9 && !hx_ncasecmp(p, "location:", 9)) {
             const char *v = p + 9, *e = eol;
             while (v < e && (*v == ' ' || *v == '\t'))
                 v++;
@@ -638,7 +634,7 @@ static int l_perform(lua_State *L)
     long timeout_ms = opt_long(L, "timeout", 1000.0, 60000, 2147483647L);
     long deadline_ms = opt_long(L, "deadline", 1000.0, 0, 2147483647L);
     long maxbody = opt_long(L, "maxbody", 1.0, 0, 2147483647L);
-    long lenient = opt_long(L, "lenient", 1.0, 0, 511);
+    long lenient = opt_long(L, "lenient", 1.0, 0, HTTPREF_LENIENT_ALL);
     const char *ua = "httpref/" HTTPREF_VERSION;
     lua_getfield(L, 1, "useragent");
     if (lua_type(L, -1) == LUA_TSTRING)

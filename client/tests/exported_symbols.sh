@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# exported_symbols.sh LIB HEADER: the dynamic symbols LIB defines are exactly the
+# functions HEADER declares with HTTPREF_API (nm -D), nothing internal leaks.
+set -euo pipefail
+lib=$1 header=$2
+got=$(nm -D --defined-only "$lib" | awk '$2 ~ /[TDBRW]/ {print $3}' | sort)
+want=$(grep -o '^HTTPREF_API [^(]*(' "$header" | sed 's/($//; s/.*[ *]//' | sort)
+if [[ "$got" != "$want" ]]; then
+  echo "exported symbols differ from httpref.h's HTTPREF_API functions:" >&2
+  diff <(echo "$want") <(echo "$got") >&2 || true
+  exit 1
+fi
+echo "libhttpref exports $(echo "$got" | wc -l) symbols, all declared in httpref.h"
