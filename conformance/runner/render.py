@@ -76,7 +76,8 @@ def render_html(results, sc_scores):
     scen = results["scenarios"]
     impls = results["implementations"]
     names = list(impls)
-    out = [PAGE_HEAD, f"<h1>httpref conformance</h1><p class='meta'>harness {_e(results['run'].get('harness_commit'))}"
+    cell_css = "".join(f"td.c.{v}{{background:{c}}}" for v, c in COLOURS.items())
+    out = [PAGE_HEAD.replace("%(cellcolours)s", cell_css), f"<h1>httpref conformance</h1><p class='meta'>harness {_e(results['run'].get('harness_commit'))}"
            f", {_e(results['run'].get('date'))}, graded by RFC {_e(results['run'].get('rfc'))}. "
            f"{len(scen)} scenarios x {len(names)} implementations.</p>"]
     # score bars
@@ -144,17 +145,25 @@ def render_html(results, sc_scores):
         sc = scen.get(key.split("~")[0], {"refs": [{"rfc": "?", "section": "?"}], "title": ""})
         ref = sc["refs"][0]
         by_section.setdefault(f"RFC {ref['rfc']} §{ref['section']}", []).append((key, sc))
+    cols = ("<colgroup><col style='width:30em'><col style='width:5em'><col style='width:11em'>"
+            + "<col style='width:4.2em'>" * len(names) + "</colgroup>")
+    width = f" style='--mxw:{46 + 4.2 * len(names):.1f}em'"
     out.append("<h2>Matrix</h2><p class='small'>Each implementation's MUST and SHOULD failures, most severe first, "
                "with the commands that reproduce them: <a href='findings.html'>findings</a>. <i>who fails</i>: "
-               "the implementations failing a scenario.</p><table id='matrix'><thead><tr><th>scenario</th>"
-               "<th>level</th><th>who fails</th>" + "".join(f"<th>{_e(n)}</th>" for n in names) + "</tr></thead><tbody>")
-    details = []
+               "the implementations failing a scenario.</p><div id='matrix'" + width + "><table class='mx'>" + cols
+               + "<thead><tr><th>scenario</th><th>level</th><th>who fails</th>"
+               + "".join(f"<th>{_e(n)}</th>" for n in names) + "</tr></thead></table>")
+    details = {}
     for sec in sorted(by_section, key=_sort_key):
-        out.append(f"<tr class='sec'><td colspan='{len(names) + 3}'>{_e(sec)}</td></tr>")
+        # one table per RFC section with fixed column widths (they line up under the
+        # header), each skipped by layout until scrolled near: a single 5000-cell table
+        # took most of the main job's page load (1-3 s)
+        out.append(f"<div class='mxs' style='contain-intrinsic-size:auto {22 * (len(by_section[sec]) + 1)}px'>"
+                   f"<table class='mx'>{cols}<tr class='sec'><td colspan='{len(names) + 3}'>{_e(sec)}</td></tr>")
         for key, sc in by_section[sec]:
             level = LEVEL_OF.get(sc["refs"][0].get("level"), "")
             proxy = " <span class='tag'>proxy</span>" if sc.get("proxy") else ""
-            row = [f"<td id='row-{_e(key)}'><b>{_e(key)}</b>{proxy} <span class='small'>{_e(sc['title'])}</span>"
+            row = [f"<td id='row-{_e(key)}' data-key='{_e(key)}'><b>{_e(key)}</b>{proxy} <span class='small'>{_e(sc['title'])}</span>"
                    f"</td><td>{_e(level)}</td>"]
             failing = [n for n in names if (impls[n]["results"].get(key) or {}).get("verdict") == "fail"]
             row.append(f"<td class='small' title='{_e(', '.join(failing))}'>{len(failing)}/{len(names)}"
@@ -166,14 +175,20 @@ def render_html(results, sc_scores):
                     row.append("<td></td>")
                     continue
                 cid = f"{key}:{n}"
-                row.append(f"<td class='cell' data-id='{_e(cid)}' title='{_e(r['verdict'])}: "
-                           f"{_e(r.get('reason', '')[:200])}' style='background:{COLOURS.get(r['verdict'], '#fff')}'>"
-                           f"{_e(r['verdict'][:4])}</td>")
-                details.append(f"<div class='detail' id='d-{_e(cid)}'>{_detail(key, n, r)}</div>")
+                # the least markup per cell (5000 of them): the colour from the class, the
+                # id from the row and column (PAGE_SCRIPT), a title only with a reason
+                why = r.get("reason", "")[:200]
+                title = f" title='{_e(why)}'" if why else ""
+                row.append(f"<td class='c {_e(r['verdict'])}'{title}>{_e(r['verdict'][:4])}</td>")
+                details[cid] = _detail(key, n, r)
             out.append("<tr>" + "".join(row) + "</tr>")
-    out.append("</tbody></table><div id='panel'><button onclick='closePanel()'>close</button>"
-               "<div id='panelbody'></div></div><div hidden>" + "".join(details) + "</div>")
-    out.append(PAGE_SCRIPT)
+        out.append("</table></div>")
+    # each cell's detail is HTML inside one JSON script block, parsed on the first click:
+    # as hidden divs, the main job's 5000 of them were 5 MB of DOM built at every load
+    out.append("</div><div id='panel'><button onclick='closePanel()'>close</button>"
+               "<div id='panelbody'></div></div><script type='application/json' id='details'>"
+               + json.dumps(details).replace("</", "<\\/") + "</script>")
+    out.append(PAGE_SCRIPT.replace("%(names)s", json.dumps(names).replace("</", "<\\/")))
     return "\n".join(out)
 
 
@@ -182,7 +197,10 @@ body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left}
 th{background:#f3f3f3;cursor:pointer}.small{font-size:12px;color:#555}.meta{color:#555}
 .bar{display:inline-block;width:120px;height:10px;background:#eee;margin-right:6px}.bar div{height:10px;background:#2e9d4b}
-#matrix td.cell{cursor:pointer;color:#fff;font-size:11px;text-align:center;min-width:34px}
+#matrix td.c{cursor:pointer;color:#fff;font-size:11px;text-align:center}
+%(cellcolours)s
+table.mx{table-layout:fixed;margin:0;width:var(--mxw)}.mx td{overflow:hidden}.mx th{overflow-wrap:anywhere;font-size:12px}
+.mxs{content-visibility:auto}
 tr.sec td{background:#e8eef7;font-weight:bold}.tag{background:#36c;color:#fff;border-radius:3px;padding:0 3px;font-size:10px}
 #panel{display:none;position:fixed;right:0;top:0;width:48%;height:100%;overflow:auto;background:#fff;
 border-left:2px solid #888;padding:1em;box-shadow:-4px 0 12px #0003}#panel.open{display:block}
@@ -192,12 +210,15 @@ pre{background:#f7f7f7;padding:.5em;white-space:pre-wrap;word-break:break-all;fo
 </style></head><body>"""
 
 PAGE_SCRIPT = """<script>
-function openCell(id){var d=document.getElementById('d-'+id);if(!d)return false;
-document.getElementById('panelbody').innerHTML=d.innerHTML;document.getElementById('panel').className='open';
+var DETAILS=null;
+function openCell(id){if(!DETAILS)DETAILS=JSON.parse(document.getElementById('details').textContent);
+var h=DETAILS[id];if(h===undefined)return false;
+document.getElementById('panelbody').innerHTML=h;document.getElementById('panel').className='open';
 document.body.setAttribute('data-open',id);return true}
 function closePanel(){document.getElementById('panel').className='';document.body.removeAttribute('data-open')}
-document.getElementById('matrix').addEventListener('click',function(e){var c=e.target.closest('td.cell');
-if(c)openCell(c.getAttribute('data-id'))});
+var NAMES=%(names)s;
+document.getElementById('matrix').addEventListener('click',function(e){var c=e.target.closest('td.c');
+if(c)openCell(c.parentNode.cells[0].getAttribute('data-key')+':'+NAMES[c.cellIndex-3])});
 document.querySelectorAll('table.sortable th').forEach(function(th,i){th.addEventListener('click',function(){
 var tb=th.closest('table').tBodies[0],rows=[].slice.call(tb.rows),asc=th.getAttribute('data-asc')!=='1';
 rows.sort(function(a,b){var x=a.cells[i].getAttribute('data-v')||a.cells[i].textContent,
@@ -205,4 +226,6 @@ y=b.cells[i].getAttribute('data-v')||b.cells[i].textContent;var nx=parseFloat(x)
 if(!isNaN(nx)&&!isNaN(ny))return asc?nx-ny:ny-nx;return asc?x.localeCompare(y):y.localeCompare(x)});
 rows.forEach(function(r){tb.appendChild(r)});th.setAttribute('data-asc',asc?'1':'0')})});
 var m=location.search.match(/[?&]open=([^&]+)/);if(m)openCell(decodeURIComponent(m[1]));
+// the load time, for the browser self-test's bound on a main job's page
+window.addEventListener('load',function(){document.body.setAttribute('data-load-ms',Math.round(performance.now()))});
 </script></body></html>"""

@@ -5,8 +5,12 @@ import base64
 import hashlib
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
+
+import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -61,3 +65,47 @@ def test_partials_are_removed_after_the_merge_unless_kept(tmp_path):
     subprocess.run(base + ["--impl", "curl", "-n", "0", "--report-dir", str(tmp_path / "b")],
                    cwd=ROOT, capture_output=True, timeout=120, check=True)
     assert list(json.load(open(tmp_path / "b" / "results.json"))["implementations"]) == ["curl"]
+
+
+def _main_job_sized_report(out):
+    """A report shaped like the main job's: every catalogue scenario for 13
+    implementations, the first with three variants each, a transcript per cell."""
+    from runner.reports import write_all
+    from server_fixtures import find_scenarios, load_scenario
+    scen = {}
+    for path in find_scenarios(os.path.join(ROOT, "conformance", "scenarios")):
+        sc = load_scenario(path)
+        scen[sc.id] = {"title": sc.title, "group": sc.group, "refs": sc.refs, "file": path, "tags": sc.tags}
+    verdicts = ["pass"] * 6 + ["lenient", "fail", "unsupported", "adapter_failure"]
+    sent = {"text": "GET / HTTP/1.1\r\nHost: 127.0.0.1:40000\r\nUser-Agent: x/1.0\r\nAccept: */*\r\n\r\n"}
+    got = {"text": "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello" * 8}
+    merged = {}
+    for i in range(13):
+        res = merged[f"impl-{i:02d}"] = {}
+        for j, key in enumerate(sorted(scen)):
+            for v in ([""] + (["~bytewise", "~split"] if i == 0 else [])):
+                res[key + v] = {"verdict": verdicts[(i + j) % len(verdicts)], "reason": "got response 200, expected "
+                                "error protocol" * 2, "got": "response 200 with 5-byte body \"hello\"",
+                                "result": {"outcome": "response", "status": 200, "headers": [["a", "b"]] * 5,
+                                           "body": "aGVsbG8="}, "duration_s": 0.01,
+                                "transcript": {"connections": [{"server": "origin", "index": 0, "client_sent": sent,
+                                                                "server_sent": got, "server_sent_len": 300}]}}
+    write_all(str(out), {"harness_commit": "test", "date": "now", "rfc": "9112"}, scen,
+              {n: "1" for n in merged}, merged)
+    return sum(len(r) for r in merged.values())
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium is not installed")
+def test_a_main_job_page_loads_in_a_real_browser_within_2_s(tmp_path):
+    cells = _main_job_sized_report(tmp_path)
+    assert cells > 5000
+    page = tmp_path / "index.html"
+    times = []
+    for _ in range(3):  # the best of three: the machine is shared
+        p = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
+                            f"file://{page}?open=SEED-01:impl-05"], capture_output=True, text=True, timeout=120)
+        m = re.search(r'data-load-ms="(\d+)"', p.stdout)
+        assert m and 'data-open="SEED-01:impl-05"' in p.stdout, p.stdout[-500:]
+        times.append(int(m.group(1)))
+    print(f"index.html, {cells} cells, {page.stat().st_size / 1e6:.1f} MB: loaded in {times} ms")
+    assert min(times) < 2000, times
