@@ -47,7 +47,7 @@ long h1_section_end(h1_reader *r, const char *buf, size_t len, size_t from, size
          * wins whatever the split, and a line not ended by its limit is too
          * long (reported at its first byte) */
         size_t line_bound = i + (is_status ? r->lim.max_status_line : r->lim.max_field_line) + 2;
-        size_t total_bound = from + r->lim.max_header_bytes + 1;
+        size_t total_bound = from + r->lim.max_header_bytes; /* the whole head, final CRLF included */
         size_t bound = line_bound < total_bound ? line_bound : total_bound;
         size_t window = len < bound ? len : bound;
         const char *nl = i < window ? memchr(buf + i, '\n', window - i) : NULL;

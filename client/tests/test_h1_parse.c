@@ -645,6 +645,18 @@ static void test_limits(void)
         ok(ev == H1_EV_ERROR && r.error == low[i].want, "%s -> %s (got %s)", low[i].what,
            httpref_code_name(low[i].want), httpref_code_name(r.error));
     }
+    /* a head of exactly max_header_bytes (status line to the final CRLF) passes, one byte
+     * more does not (HF-47, HF-48: the bound once let a head one byte over through) */
+    for (size_t over = 0; over <= 1; over++) {
+        h1_limits_default(&lim);
+        strcpy(copy, SL "A: 1\r\nB: 2\r\n\r\n");
+        lim.max_header_bytes = strlen(copy) - over;
+        h1_reader_init(&r, &lim, 0, 0, fields, 128);
+        ev = h1_reader_feed(&r, copy, strlen(copy), &used, &d, &dl);
+        ok(over ? ev == H1_EV_ERROR && r.error == HTTPREF_E_HEADER_TOO_LARGE : ev == H1_EV_HEAD,
+           "a %zu-byte head with max_header_bytes %zu: %s", strlen(copy), lim.max_header_bytes,
+           over ? "HEADER_TOO_LARGE" : "accepted");
+    }
 }
 
 /* the reader's edges: default limits, and what it says once it has failed */
