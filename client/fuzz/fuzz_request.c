@@ -35,7 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (url_parse("http://user:pw@h.example:8080/p?q", &u, detail, sizeof detail) == HTTPREF_OK) {
         hx_buf out = {0};
         int64_t cl;
-        req_spec s = {parts[0], &u, NULL, f, nf, 0, 0, "fuzz/1", (int)(size & 1), (size & 2) ? 5 : -2, 0};
+        /* designated: a new req_spec field starts at 0 here instead of breaking -Wmissing-field-initializers */
+        req_spec s = {.method = parts[0], .target = &u, .headers = f, .nheaders = nf, .user_agent = "fuzz/1",
+                      .keepalive = (int)(size & 1), .body_len = (size & 2) ? 5 : REQ_BODY_NONE};
         if (req_build_head(&out, &s, &cl, detail, sizeof detail) == HTTPREF_OK) {
             for (size_t k = 0; k < out.len; k++) {
                 char c = out.p[k];

@@ -4,7 +4,9 @@
 Every connection script's server bytes (send, send_head, send_in_pieces)
 become one seed of fuzz_response (with a leading flags byte 0, strict); the
 bytes after the head of chunked replies become seeds of fuzz_chunked; every
-request URL and Location becomes a seed of fuzz_url. Usage:
+request URL and Location becomes a seed of fuzz_url; the WWW-Authenticate
+values of each script (one per line) a seed of fuzz_auth, beside the
+committed client/fuzz/corpus/<target>/ files. Usage:
     make_seeds.py OUTDIR    (writes OUTDIR/<target>/<scenario-id>-<n>)
 """
 import hashlib
@@ -50,7 +52,7 @@ def main():
                 sc = tomllib.load(open(os.path.join(dirpath, f), "rb"))
             except (tomllib.TOMLDecodeError, OSError):
                 continue
-            seeds = {"fuzz_response": [], "fuzz_chunked": [], "fuzz_url": []}
+            seeds = {"fuzz_response": [], "fuzz_chunked": [], "fuzz_url": [], "fuzz_auth": []}
             for server in (sc.get("servers") or {}).values():
                 for script in server.get("connections", []):
                     raw = server_bytes(script)
@@ -61,6 +63,9 @@ def main():
                         seeds["fuzz_chunked"].append(b"\x00" + rest)
                     for m in re.finditer(rb"(?im)^location:[ \t]*([^\r\n]*)", raw):
                         seeds["fuzz_url"].append(m.group(1))
+                    auth = re.findall(rb"(?im)^www-authenticate:[ \t]*([^\r\n]*)", raw)
+                    if auth:
+                        seeds["fuzz_auth"].append(b"\n".join(auth))
             req = sc.get("request") or {}
             if "url" in req:
                 seeds["fuzz_url"].append(decode(req["url"]))
@@ -72,6 +77,14 @@ def main():
                     with open(os.path.join(d, f"{sc.get('id', f[:-5])}-{name}"), "wb") as fh:
                         fh.write(data)
                     counts[target] = counts.get(target, 0) + 1
+    committed = os.path.join(ROOT, "client", "fuzz", "corpus")
+    for target in sorted(os.listdir(committed)) if os.path.isdir(committed) else []:
+        d = os.path.join(outdir, target)
+        os.makedirs(d, exist_ok=True)
+        for f in sorted(os.listdir(os.path.join(committed, target))):
+            with open(os.path.join(committed, target, f), "rb") as src, open(os.path.join(d, f"corpus-{f}"), "wb") as dst:
+                dst.write(src.read())
+            counts[target] = counts.get(target, 0) + 1
     print(" ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "no scenarios found")
 
 

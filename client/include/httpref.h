@@ -37,7 +37,7 @@ extern "C" {
 #define HTTPREF_CODE_MAP(X)                                                                                   \
     /* the caller's request, refused before anything is sent */                                               \
     X(1, URL, INVALID_REQUEST, "malformed URL")                                                               \
-    X(2, URL_SCHEME, UNSUPPORTED, "scheme other than http")                                                   \
+    X(2, URL_SCHEME, UNSUPPORTED, "scheme not http or https (or https in a build without TLS)")               \
     X(3, URL_HOST, INVALID_REQUEST, "empty or invalid host")                                                  \
     X(4, URL_PORT, INVALID_REQUEST, "invalid port")                                                           \
     X(5, BAD_METHOD, INVALID_REQUEST, "method is not a token")                                                \
@@ -99,6 +99,11 @@ extern "C" {
     X(56, INTERNAL, OTHER, "internal error (a bug)")                                                          \
     X(57, TRANSPORT, OTHER, "a custom transport failed")                                                      \
     X(58, PROXY, INVALID_REQUEST, "proxy URL invalid")                                                        \
+    /* TLS (https) */                                                                                         \
+    X(59, TLS_HANDSHAKE, TLS, "TLS handshake failed (no common protocol, an alert, the peer closed)")         \
+    X(60, TLS_VERIFY, TLS, "server certificate not trusted, or not issued for the host")                      \
+    X(61, TLS_TRUNCATED, CLOSED, "TLS connection ended without close_notify (possible truncation)")           \
+    X(62, TLS_SETUP, INVALID_REQUEST, "TLS setup failed (CA file or directory unreadable)")                   \
     /* end of HTTPREF_CODE_MAP */
 
 /* The shared error classes of the conformance contract (DESIGN.md): X(CLASS, "name"). */
@@ -113,6 +118,7 @@ extern "C" {
     X(REDIRECT_REFUSED, "redirect_refused")                                                                   \
     X(INVALID_REQUEST, "invalid_request")                                                                     \
     X(LIMIT, "limit")                                                                                         \
+    X(TLS, "tls")                                                                                             \
     X(UNSUPPORTED, "unsupported")                                                                             \
     X(OTHER, "other")
     /* end of HTTPREF_CLASS_MAP */
@@ -121,7 +127,7 @@ extern "C" {
 typedef enum httpref_code {
     HTTPREF_OK = 0,
     HTTPREF_CODE_MAP(HTTPREF_CODE_ENUM_)
-    HTTPREF_E_LAST = 58 /* highest assigned value */
+    HTTPREF_E_LAST = 62 /* highest assigned value */
 } httpref_code;
 #undef HTTPREF_CODE_ENUM_
 
@@ -229,7 +235,7 @@ typedef struct httpref_transport {
 typedef void (*httpref_trace_fn)(void *ud, char dir, const char *data, size_t len);
 
 typedef struct httpref_request {
-    const char *url;                 /* required; http only */
+    const char *url;                 /* required; http, or https when httpref_tls_available() */
     const char *method;              /* NULL = GET */
     const httpref_field *headers;    /* caller fields, override defaults case-insensitively */
     size_t nheaders;
@@ -242,7 +248,9 @@ typedef struct httpref_request {
     void *sink_ud;
     int redirect;                    /* -1 default (follow for GET/HEAD), 0 never, 1 follow */
     int max_redirects;               /* -1 default (5, like LuaSocket) */
-    const char *proxy;               /* NULL = none; "http://user:pass@host:port" */
+    const char *proxy;               /* NULL = none; "http://user:pass@host:port"; https URLs go
+                                        through it in a CONNECT tunnel, credentials on the
+                                        CONNECT only */
 } httpref_request;
 
 typedef struct httpref_response {
@@ -297,10 +305,23 @@ typedef enum httpref_option {
                                              wake-up per drained socket costs more than the copy.
                                              Default 100 with more than one CPU online, 0 with
                                              one; 0..100000 */
-    HTTPREF_OPT_REDIRECT_LAST = 17        /* 1: at the hop limit or on a detected loop, the 3xx
+    HTTPREF_OPT_REDIRECT_LAST = 17,       /* 1: at the hop limit or on a detected loop, the 3xx
                                              itself is the response (its body to the sink), as
                                              LuaSocket returns it; default 0: the errors
                                              HTTPREF_E_TOO_MANY_REDIRECTS, HTTPREF_E_REDIRECT_LOOP */
+    HTTPREF_OPT_INSECURE = 18,            /* 1: https without certificate or host name checks
+                                             (curl -k). Normally an untrusted or misnamed
+                                             certificate is HTTPREF_E_TLS_VERIFY; with this flag
+                                             anyone on the path can read and change the exchange */
+    HTTPREF_OPT_REDIRECT_DOWNGRADE = 19,  /* 1: follow a redirect from https to http (without
+                                             credentials or cookies, as on any change of scheme,
+                                             host or port). Normally refused with
+                                             HTTPREF_E_REDIRECT_REFUSED: the rest of the exchange
+                                             would travel in clear (RFC 9110 §17.16.1) */
+    HTTPREF_OPT_HTTP10 = 20               /* 1: request lines say HTTP/1.0 and every request asks
+                                             for the connection's close (curl's --http1.0; a body
+                                             of unknown length is then HTTPREF_E_BAD_OPTION: a
+                                             1.0 server knows no chunked); default 0 */
 } httpref_option;
 
 /* Set one option; HTTPREF_E_BAD_OPTION for an unknown option or a bad value. */
@@ -311,6 +332,12 @@ HTTPREF_API httpref_code httpref_set_user_agent(httpref *h, const char *ua);
 /* Use a custom transport (copied); NULL restores the default TCP transport. */
 HTTPREF_API httpref_code httpref_set_transport(httpref *h, const httpref_transport *t);
 HTTPREF_API void httpref_set_trace(httpref *h, httpref_trace_fn fn, void *ud);
+/* The trust store for https: a PEM file of CA certificates and/or a hashed
+ * directory (c_rehash), either NULL; both NULL = the system's default store.
+ * Copied; an unreadable one fails the next https request with HTTPREF_E_TLS_SETUP. */
+HTTPREF_API httpref_code httpref_set_ca(httpref *h, const char *ca_file, const char *ca_dir);
+/* 1 when this libhttpref was built with TLS (https), else 0. */
+HTTPREF_API int httpref_tls_available(void);
 
 /* Perform one request (following redirects and one auth retry as configured).
  * On HTTPREF_OK *resp describes the final response; its memory belongs to h
@@ -321,6 +348,9 @@ HTTPREF_API httpref_code httpref_perform(httpref *h, const httpref_request *req,
  * the byte offset in the response stream where it was found (-1 if none). */
 HTTPREF_API const char *httpref_last_error_reason(const httpref *h);
 HTTPREF_API int64_t httpref_last_error_offset(const httpref *h);
+/* After a failure: the HTTPREF_LENIENT_* bit that would have accepted what was
+ * refused, 0 when none would (or when the one that would is on already). */
+HTTPREF_API unsigned httpref_last_error_lenient(const httpref *h);
 
 /* The authority component of a URI reference (RFC 3986 §3.2, split as its
  * Appendix B): 1 with its offset and length in *start and *len when uri has

@@ -4,7 +4,7 @@
  * receive the status line and fields; decide (redirect.c); receive the body;
  * then the next hop or the response.
  *
- *   url_parse -> req_build_head -> conn_open -> send_request
+ *   url_parse -> req_build_head -> conn_open [-> tunnel_open] -> send_request
  *        -> receive_head -> redirect_plan -> receive_body (sink or drain)
  *        -> next hop (RFC 9110 §15.4), or the response
  *
@@ -24,6 +24,7 @@
 #include "request.h"
 #include "response.h"
 #include "send.h"
+#include "tunnel.h"
 #include "url.h"
 
 #include <stdio.h>
@@ -35,12 +36,22 @@
 static httpref_code build_head(httpref *h, const exchange *x, hx_buf *head)
 {
     int64_t caller_cl = -1;
-    req_spec s = {x->method,           x->u,         x->proxy,      x->req->headers, x->req->nheaders,
+    const url *proxy = x->u->https ? NULL : x->proxy; /* https: origin-form inside the tunnel */
+    req_spec s = {x->method,           x->u,         proxy,         x->req->headers, x->req->nheaders,
                   x->drop_credentials, x->drop_host, h->user_agent, h->keepalive,    x->body_len,
-                  x->withhold_credentials};
+                  x->withhold_credentials || x->auth_used == AUTH_SCHEME_DIGEST, /* never Basic for Digest */
+                  x->drop_referer,
+                  x->auth_used == AUTH_SCHEME_DIGEST && x->authorization[0] ? x->authorization : NULL,
+                  h->http10, x->drop_content};
+    if (h->http10) { /* HTTP/1.0 has no chunked and no persistent connection by default */
+        if (x->body_len == REQ_BODY_CHUNKED)
+            return err_set(&h->err, HTTPREF_E_BAD_OPTION, -1, "HTTP/1.0 needs a body of known length%s", "");
+        s.keepalive = 0;
+    }
     httpref_code rc = req_build_head(head, &s, &caller_cl, h->err.detail, sizeof h->err.detail);
     if (rc != HTTPREF_OK) {
         h->err.off = -1;
+        h->err.lenient = 0;
         return rc;
     }
     if (caller_cl >= 0 && x->req->body && (uint64_t)caller_cl != x->req->body_len)
@@ -81,7 +92,29 @@ static httpref_code receive_after_send(httpref *h, exchange *x, httpref_code sen
         rc = HTTPREF_E_SEND;
         snprintf(h->err.detail, sizeof h->err.detail, "%s", send_why);
         h->err.off = -1;
+        h->err.lenient = 0;
     }
+    return rc;
+}
+
+/* a new connection, or a kept one; through a proxy for https, the CONNECT
+ * tunnel first. *answered: the proxy refused the tunnel and its response
+ * (read to its end) is the answer */
+static httpref_code open_connection(httpref *h, exchange *x, int *answered)
+{
+    *answered = 0;
+    x->proxy_answer = 0;
+    httpref_code rc = conn_open(h, x);
+    if (rc != HTTPREF_OK || !x->tunnel)
+        return rc;
+    rc = tunnel_open(h, x);
+    if (rc != HTTPREF_OK || !x->proxy_answer)
+        return rc;
+    *answered = 1;
+    free(x->next.url);
+    x->next.url = NULL;
+    rc = receive_body(h, x, 0);
+    conn_close(h); /* never reused: it is no tunnel */
     return rc;
 }
 
@@ -95,8 +128,9 @@ static httpref_code one_exchange(httpref *h, exchange *x)
         return rc;
     }
     for (int attempt = 0; rc == HTTPREF_OK; attempt++) {
-        rc = conn_open(h, x, x->proxy ? x->proxy : x->u);
-        if (rc != HTTPREF_OK)
+        int answered;
+        rc = open_connection(h, x, &answered);
+        if (rc != HTTPREF_OK || answered)
             break;
         if (h->trace)
             h->trace(h->trace_ud, '>', head.p, head.len);
@@ -144,11 +178,49 @@ static httpref_code start(httpref *h, const httpref_request *req, exchange *x, u
     return x->cur_url ? HTTPREF_OK : HTTPREF_E_NOMEM;
 }
 
+/* 16 random bytes as hex, the Digest client nonce (RFC 7616 §3.4: unpredictable) */
+static void make_cnonce(char out[33])
+{
+    unsigned char b[16];
+    FILE *f = fopen("/dev/urandom", "rb");
+    size_t got = f ? fread(b, 1, sizeof b, f) : 0;
+    if (f)
+        fclose(f);
+    if (got != sizeof b) { /* no urandom: the clock and the address space, hashed */
+        char seed[64];
+        snprintf(seed, sizeof seed, "%lld %p", (long long)hx_now_ms(), (void *)b);
+        hx_md5_hex(seed, strlen(seed), out);
+        return;
+    }
+    for (size_t i = 0; i < sizeof b; i++)
+        snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+/* the Digest answer for this hop: the nonce count goes on while the server
+ * repeats a nonce, and starts at 1 for a new one */
+static void digest_answer(httpref *h, exchange *x, const url *u)
+{
+    char cnonce[33];
+    x->authorization[0] = 0;
+    if (x->auth_used != AUTH_SCHEME_DIGEST || !u->user || x->drop_credentials)
+        return;
+    if (strcmp(h->digest_nonce, x->digest.nonce)) {
+        snprintf(h->digest_nonce, sizeof h->digest_nonce, "%s", x->digest.nonce);
+        h->digest_nc = 0;
+    }
+    make_cnonce(cnonce);
+    if (auth_digest_answer(&x->digest, u->user, u->password ? u->password : "", x->method, u->path_query,
+                           ++h->digest_nc, cnonce, x->authorization, sizeof x->authorization))
+        x->authorization[0] = 0; /* too long to send: the request goes without, and gets its 401 */
+}
+
 /* this hop's target u: what it may carry (redirect_drops_credentials), and a
  * note of where the chain has been, for loop detection */
 static void prepare_hop(httpref *h, exchange *x, url *u, const url *orig)
 {
     x->drop_credentials = redirect_drops_credentials(u, orig, x->hops);
+    x->drop_referer = x->was_https && !u->https;
+    x->was_https |= u->https;
     x->withhold_credentials = h->auth_retry && !x->auth_done;
     x->drop_host = x->hops > 0;
     if (x->hops > 0 && !x->drop_credentials && orig->user && !u->user) {
@@ -156,6 +228,7 @@ static void prepare_hop(httpref *h, exchange *x, url *u, const url *orig)
         u->password = strdup(orig->password ? orig->password : "");
     }
     x->u = u;
+    digest_answer(h, x, u);
     if (x->nvisited < MAX_VISITED) {
         x->visited[x->nvisited] = strdup(x->cur_url);
         x->visited_method[x->nvisited++] = x->method;
@@ -169,12 +242,16 @@ static void next_hop(exchange *x)
     free(x->cur_url);
     x->cur_url = x->next.url;
     x->next.url = NULL;
-    if (strcmp(x->next.method, x->method) && !strcmp(x->next.method, "GET"))
+    if (strcmp(x->next.method, x->method) && !strcmp(x->next.method, "GET")) {
         x->body_len = REQ_BODY_NONE;
+        x->drop_content = 1;
+    }
     x->method = x->next.method;
     if (x->next.auth_retry) {
         x->next.auth_retry = 0;
+        x->auth_stale_done = x->auth_done; /* a second retry is the stale-nonce one */
         x->auth_done = 1;
+        x->auth_used = x->auth_next;
         return;
     }
     x->hops++;
@@ -204,6 +281,7 @@ httpref_code httpref_perform(httpref *h, const httpref_request *req, httpref_res
         return HTTPREF_E_BAD_OPTION;
     h->err.detail[0] = 0;
     h->err.off = -1;
+    h->err.lenient = 0;
     response_free(&h->resp);
     memset(resp, 0, sizeof *resp);
     if (receive_buffers(h) != HTTPREF_OK)

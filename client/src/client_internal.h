@@ -18,10 +18,12 @@
 #define HTTPREF_CLIENT_INTERNAL_H
 
 #include <stdint.h>
+#include "auth.h"
 #include "errors.h"
 #include "h1_parse.h"
 #include "httpref.h"
 #include "transport_tcp.h"
+#include "transport_tls.h"
 #include "url.h"
 
 #define MAX_VISITED 64
@@ -41,23 +43,28 @@ typedef struct stored_response {
 typedef struct redirect_policy {
     int unsafe; /* also follow 307/308 for non-GET/HEAD with a replayable body */
     int last;   /* at the hop limit or on a loop, the 3xx itself is the response */
+    int downgrade; /* HTTPREF_OPT_REDIRECT_DOWNGRADE: https -> http may be followed */
 } redirect_policy;
 
 struct httpref {
     /* options */
     long timeout_ms, connect_timeout_ms, deadline_ms, header_deadline_ms;
     h1_limits lim;
-    int keepalive, auth_retry;
+    int keepalive, auth_retry, http10;
     redirect_policy redirect;
     unsigned lenient;
     char *user_agent;
-    httpref_transport tr;
+    httpref_transport tr; /* the connection's bytes: TCP, or the caller's (httpref_set_transport) */
     tcp_ctx tcp;
+    tls_config tls_cfg;
+    /* what the open connection speaks through: tr itself, or TLS over tr */
+    httpref_transport io;
+    tls_ctx tls;
     httpref_trace_fn trace;
     void *trace_ud;
     /* the kept-alive connection */
     int connected;
-    char conn_key[300];
+    char conn_key[600]; /* scheme, host and port of the origin, and the proxy's when tunnelled */
     /* receive buffer: live bytes are rbuf[rpos..rlen) */
     char *rbuf;
     size_t rcap, rpos, rlen;
@@ -69,6 +76,9 @@ struct httpref {
     size_t pcap;
     stored_response resp;
     err_state err; /* the last failure */
+    /* Digest nonce count: a nonce the server gives again counts on (RFC 7616 §3.4) */
+    char digest_nonce[256];
+    unsigned digest_nc;
 };
 
 /* which limit bounds the next blocking step (deadline_wait_ms) */
@@ -102,8 +112,18 @@ typedef struct exchange {
     char limit_text[16];
     deadlines dl;
     int reused, drop_credentials, drop_host;
-    int withhold_credentials; /* HTTPREF_OPT_AUTH_RETRY: URL credentials wait for a Basic challenge */
-    int auth_done;            /* the auth retry happened: at most once per perform */
+    int drop_referer; /* an http hop after an https one: no Referer (RFC 9110 §10.1.3, RD-29) */
+    int was_https;    /* some hop so far was https */
+    int tunnel;       /* a new connection to the proxy for https: the CONNECT comes first */
+    int proxy_answer; /* the proxy refused the CONNECT: its response is the answer (PX-04, PX-10) */
+    int withhold_credentials; /* HTTPREF_OPT_AUTH_RETRY: URL credentials wait for a challenge */
+    int auth_done;            /* the auth retry happened: once per perform, and once more for a stale nonce */
+    int auth_stale_done;      /* the stale-nonce retry happened (RFC 7616 §3.3 stale=true) */
+    auth_scheme auth_next;    /* what the decided retry answers with */
+    auth_scheme auth_used;    /* what this hop answers with (Digest: authorization below) */
+    auth_digest digest;       /* the chosen Digest challenge */
+    char authorization[2048]; /* this hop's Digest answer */
+    int drop_content; /* a redirect turned the method into GET: the body and its fields go */
     char *visited[MAX_VISITED];
     const char *visited_method[MAX_VISITED];
     int nvisited;

@@ -5,9 +5,14 @@
 #include <stddef.h>
 #include "client_internal.h"
 
-/* connect to peer (the proxy when there is one), reusing a kept-alive
- * connection to the same host and port; sets x->reused */
-httpref_code conn_open(httpref *h, exchange *x, const url *peer);
+/* connect to x->u (through x->proxy when set), reusing a kept-alive
+ * connection to the same scheme, host and port; sets x->reused. For https,
+ * the TLS handshake too, except through a proxy: then x->tunnel is set and
+ * the caller sends the CONNECT, then calls conn_start_tls */
+httpref_code conn_open(httpref *h, exchange *x);
+/* TLS with x->u over the open connection, pre[0..pre_len) (bytes already
+ * read past the CONNECT reply) fed to it first */
+httpref_code conn_start_tls(httpref *h, exchange *x, const char *pre, size_t pre_len);
 /* all of p[0..n), within the deadlines */
 httpref_code conn_send(httpref *h, exchange *x, const char *p, size_t n);
 /* one read of at most cap bytes into buf (*got = 0: orderly EOF), within the

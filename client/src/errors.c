@@ -54,5 +54,6 @@ httpref_code err_set(err_state *e, httpref_code code, int64_t off, const char *f
     if (!e->detail[0])
         snprintf(e->detail, sizeof e->detail, "%s", httpref_strerror(code));
     e->off = off;
+    e->lenient = 0;
     return code;
 }

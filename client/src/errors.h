@@ -8,6 +8,7 @@
 typedef struct err_state {
     char detail[256]; /* httpref_last_error_reason */
     int64_t off;      /* httpref_last_error_offset: byte in the response stream, -1 if none */
+    unsigned lenient; /* httpref_last_error_lenient: the leniency that would accept it, 0 if none */
 } err_state;
 
 /* detail = fmt with arg (a "%s" format; "" for none), or the code's text when

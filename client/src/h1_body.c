@@ -6,6 +6,8 @@
 #include "h1_parse.h"
 #include "h1_internal.h"
 
+#include <stdio.h>
+
 h1_event h1_step_body(h1_reader *r, char *p, size_t n, size_t *used, const char **data, size_t *dlen)
 {
     int counted = r->state != S_UNTIL_CLOSE;
@@ -18,8 +20,12 @@ h1_event h1_step_body(h1_reader *r, char *p, size_t n, size_t *used, const char 
     size_t k = n;
     if (counted && (uint64_t)k > r->remaining)
         k = (size_t)r->remaining;
-    if (r->lim.max_body && r->body_seen + k > r->lim.max_body)
-        return h1_reader_error(r, HTTPREF_E_BODY_TOO_LARGE, 0, "body over the limit%s", "", 0);
+    if (r->lim.max_body && r->body_seen + k > r->lim.max_body) {
+        char what[96], fmt[100];
+        h1_limit_text(r, HTTPREF_E_BODY_TOO_LARGE, "", what, sizeof what);
+        snprintf(fmt, sizeof fmt, "%s%%s", what);
+        return h1_reader_error(r, HTTPREF_E_BODY_TOO_LARGE, 0, fmt, "", 0);
+    }
     if (counted)
         r->remaining -= k;
     r->body_seen += k;

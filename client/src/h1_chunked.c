@@ -16,6 +16,7 @@
 #include "h1_internal.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 static int hexval(char c)
@@ -173,6 +174,27 @@ static long chunk_size_line(h1_reader *r, const char *buf, size_t len, uint64_t 
     return chunk_line_end(r, buf, clipped ? bound : len, i, clipped, i + r->lim.max_chunk_ext, at);
 }
 
+/* a bad chunk-size line, shown as received up to its end (24 bytes at most);
+ * too long extensions name the limit, whitespace after the size its flag */
+static h1_event chunk_size_fault(h1_reader *r, httpref_code code, const char *p, size_t n, size_t at)
+{
+    size_t show = 0;
+    while (show < n && show < 24 && p[show] != '\r' && p[show] != '\n')
+        show++;
+    if (code == HTTPREF_E_CHUNK_EXT_TOO_LONG) {
+        char what[96], fmt[128];
+        h1_limit_text(r, code, "", what, sizeof what);
+        snprintf(fmt, sizeof fmt, "%s in \"%%s...\"", what);
+        return h1_reader_error(r, code, at, fmt, p, show);
+    }
+    int ws = code == HTTPREF_E_BAD_CHUNK_SIZE && at > 0 && is_ws(p[at]);
+    h1_reader_error(r, code, at, ws ? "whitespace after the chunk size in \"%s\"" : "invalid chunk size line \"%s\"", p,
+                    show);
+    if (ws) /* with the flag "5 ;" and "5 \r\n" are read as "5;" and "5\r\n" */
+        r->error_lenient = HTTPREF_LENIENT_SPACES_AFTER_CHUNK_SIZE & ~r->lenient;
+    return H1_EV_ERROR;
+}
+
 h1_event h1_step_chunk_size(h1_reader *r, char *p, size_t n, size_t *used, const char **data, size_t *dlen)
 {
     uint64_t size = 0;
@@ -180,15 +202,8 @@ h1_event h1_step_chunk_size(h1_reader *r, char *p, size_t n, size_t *used, const
     (void)data;
     (void)dlen;
     long got = chunk_size_line(r, p, n, &size, &at);
-    if (got < 0) {
-        size_t show = 0; /* the chunk line as received, up to its end */
-        while (show < n && show < 24 && p[show] != '\r' && p[show] != '\n')
-            show++;
-        int ws = (httpref_code)-got == HTTPREF_E_BAD_CHUNK_SIZE && at > 0 && is_ws(p[at]);
-        return h1_reader_error(r, (httpref_code)-got, at,
-                               ws ? "whitespace after the chunk size in \"%s\"" : "invalid chunk size line \"%s\"", p,
-                               show);
-    }
+    if (got < 0)
+        return chunk_size_fault(r, (httpref_code)-got, p, n, at);
     if (got == 0)
         return H1_EV_NEED_MORE;
     *used = (size_t)got;
@@ -219,6 +234,21 @@ h1_event h1_step_chunk_crlf(h1_reader *r, char *p, size_t n, size_t *used, const
     return H1_GO_ON;
 }
 
+/* a fault the section scan found in the trailers: a limit says which and its
+ * value (a flood of trailer lines is one) */
+static h1_event trailer_section_fault(h1_reader *r, httpref_code code, const char *p, size_t n, size_t at)
+{
+    if (httpref_code_class(code) == HTTPREF_CLASS_LIMIT) {
+        char what[128];
+        h1_limit_text(r, code, "trailer", what, sizeof what);
+        h1_reader_error(r, code, at, "%s", "", 0);
+        snprintf(r->error_detail, sizeof r->error_detail, "%s in the trailer section", what);
+        return H1_EV_ERROR;
+    }
+    return h1_reader_error(r, code == HTTPREF_E_BARE_LF ? HTTPREF_E_BAD_TRAILER : code, at,
+                           "invalid trailer section at \"%s\"", p + at, at < n ? 1 : 0);
+}
+
 /* trailer-section = *( field-line CRLF ) CRLF (RFC 9112 §7.1.2). The bare-LF
  * leniency covers the head only: a trailer ends on CRLF */
 h1_event h1_step_trailers(h1_reader *r, char *p, size_t n, size_t *used, const char **data, size_t *dlen)
@@ -239,14 +269,15 @@ h1_event h1_step_trailers(h1_reader *r, char *p, size_t n, size_t *used, const c
     long end = h1_section_end(r, p, n, 0, &scan, 0, &at);
     r->lenient = saved;
     if (end < 0)
-        return h1_reader_error(r, (httpref_code)-end == HTTPREF_E_BARE_LF ? HTTPREF_E_BAD_TRAILER : (httpref_code)-end,
-                               at, "invalid trailer section at \"%s\"", p + at, at < n ? 1 : 0);
+        return trailer_section_fault(r, (httpref_code)-end, p, n, at);
     if (end == 0) {
         r->scan_from = scan;
         return H1_EV_NEED_MORE;
     }
     size_t nt = r->field_cap, err_off = 0;
     long got = h1_parse_trailers(p, (size_t)end, r->field_buf, &nt, r->lenient, &r->lim, &err_off);
+    if (got < 0 && httpref_code_class((httpref_code)-got) == HTTPREF_CLASS_LIMIT)
+        return trailer_section_fault(r, (httpref_code)-got, p, n, err_off);
     if (got <= 0)
         return h1_reader_error(r, got == 0 ? HTTPREF_E_BAD_TRAILER : (httpref_code)-got, err_off,
                                "invalid trailer field at \"%s\"", p + err_off, err_off < n ? 1 : 0);

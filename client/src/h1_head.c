@@ -72,6 +72,21 @@ static size_t text_run(const char *buf, size_t len, size_t i)
     }
 }
 
+/* one byte of a field value (or of an obs-fold continuation): the code that
+ * refuses it, else HTTPREF_OK. CR and LF only end a line; a CTL other than HTAB,
+ * or DEL, needs HTTPREF_LENIENT_HEADER_VALUE_CTL, and NUL is refused even then
+ * (RFC 9110 §5.5) */
+static httpref_code value_byte(unsigned char c, unsigned lenient)
+{
+    if (c == '\r')
+        return HTTPREF_E_BARE_CR;
+    if (c == '\n')
+        return HTTPREF_E_BARE_LF;
+    if ((h1_class[c] & H1_NOT_TEXT) && (c == 0 || !(lenient & HTTPREF_LENIENT_HEADER_VALUE_CTL)))
+        return HTTPREF_E_BAD_RESPONSE_FIELD_VALUE;
+    return HTTPREF_OK;
+}
+
 static long fail(size_t *err_off, size_t at, httpref_code code)
 {
     *err_off = at;
@@ -89,20 +104,18 @@ static size_t eol_len(const char *buf, size_t len, size_t i, unsigned lenient)
 }
 
 /* status-line = HTTP-version SP status-code SP [ reason-phrase ]   (RFC 9112 §4)
- * HTTP-version = HTTP-name "/" DIGIT "." DIGIT, HTTP-name = %s"HTTP" (§2.3)
- * reason-phrase = 1*( HTAB / SP / VCHAR / obs-text )
- * the SP before an empty reason is accepted missing (SL-03: real servers omit it) */
-static long parse_status_line(char *buf, size_t len, h1_head *out, unsigned lenient, size_t *err_off)
+ * Each step below takes the line from buf[i] and returns the index past its
+ * part, 0 when the line is cut short there (running out of bytes anywhere is
+ * "incomplete", never a verdict and never a read past len), or -(code). */
+
+/* HTTP-version = HTTP-name "/" DIGIT "." DIGIT, HTTP-name = %s"HTTP" (§2.3) */
+static long status_version(const char *buf, size_t len, h1_head *out, unsigned lenient, size_t *err_off)
 {
-    size_t i = 0;
-    int ws_lenient = (lenient & HTTPREF_LENIENT_SPACES_IN_STATUS) != 0;
+    size_t i = 5;
     if (memcmp(buf, "HTTP/", len < 5 ? len : 5) != 0)
         return fail(err_off, 0, HTTPREF_E_NOT_HTTP);
-    /* running out of bytes anywhere in the line is "incomplete" (0), never a
-     * verdict and never a read past len */
     if (len < 8)
         return 0;
-    i = 5;
     if (buf[i] < '0' || buf[i] > '9' || buf[i + 1] != '.' || buf[i + 2] < '0' || buf[i + 2] > '9')
         return fail(err_off, i, HTTPREF_E_BAD_VERSION);
     out->version_major = buf[i] - '0';
@@ -112,20 +125,30 @@ static long parse_status_line(char *buf, size_t len, h1_head *out, unsigned leni
         return fail(err_off, i, HTTPREF_E_BAD_VERSION); /* HTTP/1.01: DIGIT "." DIGIT exactly */
     if (out->version_major != 1 && !(lenient & HTTPREF_LENIENT_VERSION))
         return fail(err_off, 5, HTTPREF_E_BAD_VERSION); /* 0.x and 2+ are not HTTP/1.1 wire format */
+    return (long)i;
+}
+
+/* the one SP after the version; with the flag, any run of SP / HTAB */
+static long status_gap(const char *buf, size_t len, size_t i, unsigned lenient, size_t *err_off)
+{
+    int ws_lenient = (lenient & HTTPREF_LENIENT_SPACES_IN_STATUS) != 0;
     if (i >= len)
         return 0;
-    if (buf[i] != ' ') {
-        if (!(ws_lenient && buf[i] == '\t'))
-            return fail(err_off, i, HTTPREF_E_BAD_STATUS_LINE);
-    }
+    if (buf[i] != ' ' && !(ws_lenient && buf[i] == '\t'))
+        return fail(err_off, i, HTTPREF_E_BAD_STATUS_LINE);
     i++;
     while (ws_lenient && i < len && (buf[i] == ' ' || buf[i] == '\t'))
         i++;
     if (i >= len)
         return 0;
-    if (i < len && (buf[i] == ' ' || buf[i] == '\t'))
+    if (buf[i] == ' ' || buf[i] == '\t')
         return fail(err_off, i, HTTPREF_E_BAD_STATUS_LINE); /* SL-07/08: one SP only */
-    /* status-code = 3DIGIT, 100..999 (RFC 9110 §15: < 100 is invalid) */
+    return (long)i;
+}
+
+/* status-code = 3DIGIT, 100..999 (RFC 9110 §15: < 100 is invalid) */
+static long status_code(const char *buf, size_t len, size_t i, h1_head *out, size_t *err_off)
+{
     int code = 0;
     for (int k = 0; k < 3; k++, i++) {
         if (i >= len)
@@ -137,34 +160,40 @@ static long parse_status_line(char *buf, size_t len, h1_head *out, unsigned leni
     if (code < 100)
         return fail(err_off, i - 3, HTTPREF_E_BAD_STATUS_CODE);
     out->status = code;
+    return (long)i;
+}
+
+/* the line is whole: the reason runs from rs to the line end at i (le bytes) */
+static long status_line_end(char *buf, h1_head *out, size_t rs, size_t i, size_t le)
+{
+    out->reason = buf + rs;
+    out->reason_len = i - rs;
+    out->status_line = buf;
+    out->status_line_len = i;
+    return (long)(i + le);
+}
+
+/* [ SP reason-phrase ] line end, reason-phrase = 1*( HTAB / SP / VCHAR / obs-text );
+ * the SP before an empty reason is accepted missing (SL-03: real servers omit it) */
+static long status_reason(char *buf, size_t len, size_t i, h1_head *out, unsigned lenient, size_t *err_off)
+{
     size_t le = eol_len(buf, len, i, lenient);
-    if (le) {
-        out->reason = buf + i;
-        out->reason_len = 0;
-        out->status_line = buf;
-        out->status_line_len = i;
-        return (long)(i + le);
-    }
+    if (le)
+        return status_line_end(buf, out, i, i, le);
     if (i >= len || (i + 1 == len && buf[i] == '\r'))
         return 0;
     if (buf[i] >= '0' && buf[i] <= '9')
         return fail(err_off, i, HTTPREF_E_BAD_STATUS_CODE); /* SL-10: 2000 */
-    if (buf[i] != ' ' && !(ws_lenient && buf[i] == '\t'))
+    if (buf[i] != ' ' && !((lenient & HTTPREF_LENIENT_SPACES_IN_STATUS) && buf[i] == '\t'))
         return fail(err_off, i, HTTPREF_E_BAD_STATUS_LINE); /* SL-11: 200OK */
-    i++;
-    size_t rs = i;
+    size_t rs = ++i;
     for (;; i++) {
         if (i >= len)
             return 0;
         unsigned char c = (unsigned char)buf[i];
         le = eol_len(buf, len, i, lenient);
-        if (le) {
-            out->reason = buf + rs;
-            out->reason_len = i - rs;
-            out->status_line = buf;
-            out->status_line_len = i;
-            return (long)(i + le);
-        }
+        if (le)
+            return status_line_end(buf, out, rs, i, le);
         if (c == '\r' && i + 1 == len)
             return 0; /* the LF may follow */
         if (c == '\r')
@@ -176,6 +205,18 @@ static long parse_status_line(char *buf, size_t len, h1_head *out, unsigned leni
     }
 }
 
+static long parse_status_line(char *buf, size_t len, h1_head *out, unsigned lenient, size_t *err_off)
+{
+    long i = status_version(buf, len, out, lenient, err_off);
+    if (i > 0)
+        i = status_gap(buf, len, (size_t)i, lenient, err_off);
+    if (i > 0)
+        i = status_code(buf, len, (size_t)i, out, err_off);
+    if (i > 0)
+        i = status_reason(buf, len, (size_t)i, out, lenient, err_off);
+    return i;
+}
+
 static int is_framing_field(const httpref_field *f)
 {
     return hx_ieq(f->name, f->name_len, "content-length") || hx_ieq(f->name, f->name_len, "transfer-encoding");
@@ -184,14 +225,91 @@ static int is_framing_field(const httpref_field *f)
 /* field-line = field-name ":" OWS field-value OWS          (RFC 9112 §5)
  * field-value = *field-content; field-vchar = VCHAR / obs-text (RFC 9110 §5.5)
  * obs-fold = OWS CRLF RWS: a user agent MUST replace it with SP (RFC 9112 §5.2);
- * we do, in place, except inside Content-Length / Transfer-Encoding (HF-06). */
+ * we do, in place, except inside Content-Length / Transfer-Encoding (HF-06).
+ * Each step below takes the section from buf[i] and returns the index past its
+ * part or -(code); the section is whole, so running out is INCOMPLETE. */
+
+/* a line led by whitespace continues prev's value: the line end before it
+ * becomes SP and the value runs on to this line's end */
+static long obs_fold(char *buf, size_t len, size_t i, httpref_field *prev, unsigned lenient, size_t *err_off)
+{
+    if (is_framing_field(prev) && !(lenient & HTTPREF_LENIENT_OBS_FOLD_FRAMING))
+        return fail(err_off, i, HTTPREF_E_OBS_FOLD);
+    size_t j = (size_t)(prev->value + prev->value_len - buf);
+    while (j < i)
+        buf[j++] = ' ';
+    size_t k = i;
+    for (; !eol_len(buf, len, k, lenient); k++) {
+        if (k >= len)
+            return fail(err_off, k, HTTPREF_E_INCOMPLETE);
+        httpref_code rc = value_byte((unsigned char)buf[k], lenient);
+        if (rc != HTTPREF_OK)
+            return fail(err_off, k, rc);
+    }
+    size_t vlen = k - (size_t)(prev->value - buf);
+    while (vlen && (prev->value[vlen - 1] == ' ' || prev->value[vlen - 1] == '\t'))
+        vlen--;
+    prev->value_len = vlen;
+    return (long)(k + eol_len(buf, len, k, lenient));
+}
+
+/* field-name ":" : the index of the ':'. A section that ends in LF (always, once
+ * the reader has found its end) stops the scan by itself: LF is no tchar, so
+ * that loop needs no bound check (lf_ends) */
+static long field_name_end(const char *buf, size_t len, size_t i, int lf_ends, int trailers, size_t *err_off)
+{
+    size_t ns = i;
+    if (lf_ends)
+        while (h1_class[(unsigned char)buf[i]] & H1_TCHAR)
+            i++;
+    else
+        while (i < len && (h1_class[(unsigned char)buf[i]] & H1_TCHAR))
+            i++;
+    if (i >= len)
+        return fail(err_off, i, HTTPREF_E_INCOMPLETE);
+    if (buf[i] != ':') {
+        if (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n')
+            return fail(err_off, i, trailers ? HTTPREF_E_BAD_TRAILER : HTTPREF_E_BAD_FIELD_LINE);
+        return fail(err_off, i, trailers ? HTTPREF_E_BAD_TRAILER : HTTPREF_E_BAD_RESPONSE_FIELD_NAME);
+    }
+    if (i == ns)
+        return fail(err_off, i, trailers ? HTTPREF_E_BAD_TRAILER : HTTPREF_E_BAD_FIELD_LINE); /* HF-08 */
+    return (long)i;
+}
+
+/* OWS field-value OWS and the line end, after the ':'; the value goes to f */
+static long field_value(char *buf, size_t len, size_t i, httpref_field *f, unsigned lenient, size_t *err_off)
+{
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t'))
+        i++;
+    size_t vs = i;
+    for (;;) { /* plain text runs fast; only a special byte needs a decision */
+        i = text_run(buf, len, i);
+        if (eol_len(buf, len, i, lenient))
+            break;
+        if (i >= len)
+            return fail(err_off, i, HTTPREF_E_INCOMPLETE);
+        httpref_code rc = value_byte((unsigned char)buf[i], lenient); /* text_run stopped: a CTL */
+        if (rc != HTTPREF_OK)
+            return fail(err_off, i, rc);
+        i++;
+    }
+    size_t ve = i; /* OWS after the value is not part of it (RFC 9112 §5.1) */
+    while (ve > vs && (buf[ve - 1] == ' ' || buf[ve - 1] == '\t'))
+        ve--;
+    f->value = buf + vs;
+    f->value_len = ve - vs;
+    return (long)(i + eol_len(buf, len, i, lenient));
+}
+
+/* field lines up to the empty line: the index past it, *nfields set */
 static long parse_fields(char *buf, size_t len, size_t start, httpref_field *fields, size_t *nfields,
                          unsigned lenient, const h1_limits *lim, size_t *err_off, int trailers)
 {
     size_t i = start, n = 0, cap = *nfields;
-    /* a section that ends in LF (always, once the reader has found its end) stops
-     * every name scan by itself: LF is no tchar, so that loop needs no bound check */
     const int lf_ends = len > 0 && buf[len - 1] == '\n';
+    long next;
+    (void)lim;
     for (;;) {
         size_t le = eol_len(buf, len, i, lenient);
         if (le) { /* the empty line: end of the section */
@@ -201,86 +319,24 @@ static long parse_fields(char *buf, size_t len, size_t start, httpref_field *fie
         if (i >= len)
             return fail(err_off, i, HTTPREF_E_INCOMPLETE);
         if (buf[i] == ' ' || buf[i] == '\t') {
-            /* obs-fold: a line led by whitespace continues the previous value;
-             * never in a trailer section, where nothing asks for robustness (CH-50) */
+            /* obs-fold, never in a trailer section, where nothing asks for robustness (CH-50) */
             if (n == 0 || trailers)
                 return fail(err_off, i, trailers ? HTTPREF_E_BAD_TRAILER : HTTPREF_E_BAD_FIELD_LINE);
-            httpref_field *prev = &fields[n - 1];
-            if (is_framing_field(prev) && !(lenient & HTTPREF_LENIENT_OBS_FOLD_FRAMING))
-                return fail(err_off, i, HTTPREF_E_OBS_FOLD);
-            /* the line end before this line becomes SP: value runs on */
-            char *vend = (char *)prev->value + prev->value_len;
-            size_t j = (size_t)(vend - buf);
-            while (j < i)
-                buf[j++] = ' ';
-            size_t k = i;
-            for (; !eol_len(buf, len, k, lenient); k++) {
-                if (k >= len)
-                    return fail(err_off, k, HTTPREF_E_INCOMPLETE);
-                unsigned char c = (unsigned char)buf[k];
-                if (c == '\r')
-                    return fail(err_off, k, HTTPREF_E_BARE_CR);
-                if (c == '\n')
-                    return fail(err_off, k, HTTPREF_E_BARE_LF);
-                if (c == 0 || ((c < 0x20 && c != '\t') || c == 0x7f)) {
-                    if (c == 0 || !(lenient & HTTPREF_LENIENT_HEADER_VALUE_CTL))
-                        return fail(err_off, k, HTTPREF_E_BAD_RESPONSE_FIELD_VALUE);
-                }
-            }
-            size_t vlen = k - (size_t)(prev->value - buf);
-            while (vlen && (prev->value[vlen - 1] == ' ' || prev->value[vlen - 1] == '\t'))
-                vlen--;
-            prev->value_len = vlen;
-            i = k + eol_len(buf, len, k, lenient);
-            continue;
+            next = obs_fold(buf, len, i, &fields[n - 1], lenient, err_off);
+        } else {
+            if (n >= cap)
+                return fail(err_off, i, HTTPREF_E_TOO_MANY_FIELDS);
+            next = field_name_end(buf, len, i, lf_ends, trailers, err_off);
+            if (next < 0)
+                return next;
+            fields[n].name = buf + i;
+            fields[n].name_len = (size_t)next - i;
+            next = field_value(buf, len, (size_t)next + 1, &fields[n], lenient, err_off);
+            n++;
         }
-        if (n >= cap)
-            return fail(err_off, i, HTTPREF_E_TOO_MANY_FIELDS);
-        size_t ns = i;
-        if (lf_ends)
-            while (h1_class[(unsigned char)buf[i]] & H1_TCHAR)
-                i++;
-        else
-            while (i < len && (h1_class[(unsigned char)buf[i]] & H1_TCHAR))
-                i++;
-        if (i >= len)
-            return fail(err_off, i, HTTPREF_E_INCOMPLETE);
-        if (buf[i] != ':') {
-            if (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n')
-                return fail(err_off, i, trailers ? HTTPREF_E_BAD_TRAILER : HTTPREF_E_BAD_FIELD_LINE);
-            return fail(err_off, i, trailers ? HTTPREF_E_BAD_TRAILER : HTTPREF_E_BAD_RESPONSE_FIELD_NAME);
-        }
-        if (i == ns)
-            return fail(err_off, i, trailers ? HTTPREF_E_BAD_TRAILER : HTTPREF_E_BAD_FIELD_LINE); /* HF-08 */
-        fields[n].name = buf + ns;
-        fields[n].name_len = i - ns;
-        i++;
-        while (i < len && (buf[i] == ' ' || buf[i] == '\t'))
-            i++;
-        size_t vs = i;
-        for (;;) { /* plain text runs fast; only a special byte needs a decision */
-            i = text_run(buf, len, i);
-            if (eol_len(buf, len, i, lenient))
-                break;
-            if (i >= len)
-                return fail(err_off, i, HTTPREF_E_INCOMPLETE);
-            unsigned char c = (unsigned char)buf[i];
-            if (c == '\r')
-                return fail(err_off, i, HTTPREF_E_BARE_CR);
-            if (c == '\n')
-                return fail(err_off, i, HTTPREF_E_BARE_LF);
-            if (c == 0 || !(lenient & HTTPREF_LENIENT_HEADER_VALUE_CTL))
-                return fail(err_off, i, HTTPREF_E_BAD_RESPONSE_FIELD_VALUE);
-            i++;
-        }
-        size_t ve = i; /* OWS after the value is not part of it (RFC 9112 §5.1) */
-        while (ve > vs && (buf[ve - 1] == ' ' || buf[ve - 1] == '\t'))
-            ve--;
-        fields[n].value = buf + vs;
-        fields[n].value_len = ve - vs;
-        n++;
-        i += eol_len(buf, len, i, lenient);
-        (void)lim;
+        if (next < 0)
+            return next;
+        i = (size_t)next;
     }
 }
 

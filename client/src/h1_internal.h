@@ -40,6 +40,12 @@ typedef h1_event (*h1_step)(h1_reader *r, char *p, size_t n, size_t *used, const
  * the end offset past the empty line, 0 for more bytes, -(code) with *at */
 h1_event h1_reader_error(h1_reader *r, httpref_code code, size_t at, const char *fmt, const char *bytes,
                          size_t n);
+/* bytes[0..n) as a message shows them (printable ASCII, else \xNN), cut to fit out; the length */
+size_t h1_show(char *out, size_t cap, const char *bytes, size_t n);
+/* which limit a LIMIT code hit, and its value: "chunk extensions longer than the
+ * limit of 4096 bytes (HTTPREF_OPT_MAX_CHUNK_EXT)"; section ("header", "trailer")
+ * names the section the size limit is on; other codes get their text */
+void h1_limit_text(const h1_reader *r, httpref_code code, const char *section, char *out, size_t cap);
 long h1_section_end(h1_reader *r, const char *buf, size_t len, size_t from, size_t *scan, int status,
                     size_t *at);
 

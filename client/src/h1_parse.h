@@ -64,9 +64,18 @@ typedef enum h1_framing {
     H1_FRAMING_UNTIL_CLOSE
 } h1_framing;
 
-/* RFC 9112 §6.3 for a response head. Returns HTTPREF_OK or a protocol error. */
+/* what a framing error is about: the field whose value is at fault, what is
+ * wrong with it, and the other field it clashes with (NULL when none) */
+typedef struct h1_framing_fault {
+    const httpref_field *field, *other;
+    const char *what; /* "is not 1*DIGIT", "together with" (other), ... */
+} h1_framing_fault;
+
+/* RFC 9112 §6.3 for a response head. Returns HTTPREF_OK or a protocol error,
+ * then with *fault saying which field. */
 httpref_code h1_decide_framing(const h1_head *head, int request_was_head, unsigned lenient,
-                               h1_framing *framing, uint64_t *content_length, int *must_close);
+                               h1_framing *framing, uint64_t *content_length, int *must_close,
+                               h1_framing_fault *fault);
 
 typedef enum h1_event {
     H1_EV_NEED_MORE = 0,  /* feed more bytes (or call h1_reader_eof) */
@@ -95,6 +104,7 @@ typedef struct h1_reader {
     httpref_code error;
     int64_t error_offset;
     char error_detail[160];     /* e.g. "invalid chunk size \"0x5\"" */
+    unsigned error_lenient;     /* the HTTPREF_LENIENT_* bit that would accept the fault; 0: none would */
     /* private state (the parser's business) */
     int state;                  /* enum h1_state (h1_internal.h) */
     unsigned interim_count;
@@ -104,6 +114,7 @@ typedef struct h1_reader {
     size_t scan_from;           /* resume offset for incremental head or trailer scanning */
     size_t nlines;              /* field lines of the section being scanned (max_fields) */
     int seen_bytes;             /* any byte of this response arrived (EMPTY_REPLY or INCOMPLETE at EOF) */
+    size_t pending;             /* bytes the last feed left unconsumed: at EOF they were received too */
 } h1_reader;
 
 /* field_buf: storage for max_fields fields, reused for trailers. */

@@ -68,20 +68,51 @@ static h1_event http09(h1_reader *r, size_t *consumed)
     return H1_EV_HEAD;
 }
 
-/* a final head: its framing (RFC 9112 §6.3) picks the body's state */
-static h1_event final_head(h1_reader *r)
+/* a framing fault names its field and value, and points at the value: buf is
+ * the bytes the head was parsed from, at stream offset buf_off */
+static h1_event framing_fault(h1_reader *r, httpref_code rc, const h1_framing_fault *f, const char *buf,
+                              uint64_t buf_off)
 {
+    char v1[48], v2[48];
+    h1_reader_error(r, rc, 0, "%s", "", 0);
+    if (!f->field)
+        return H1_EV_ERROR;
+    h1_show(v1, sizeof v1, f->field->value, f->field->value_len < 32 ? f->field->value_len : 32);
+    int n = snprintf(r->error_detail, sizeof r->error_detail, "%.*s \"%s%s\" %s", (int)f->field->name_len,
+                     f->field->name, v1, f->field->value_len > 32 ? "..." : "", f->what);
+    if (f->other && n > 0 && (size_t)n < sizeof r->error_detail) {
+        h1_show(v2, sizeof v2, f->other->value, f->other->value_len < 32 ? f->other->value_len : 32);
+        snprintf(r->error_detail + n, sizeof r->error_detail - (size_t)n, " %.*s \"%s%s\"", (int)f->other->name_len,
+                 f->other->name, v2, f->other->value_len > 32 ? "..." : "");
+    }
+    r->error_offset = (int64_t)(buf_off + (uint64_t)(f->field->value - buf));
+    /* with the flag, both framing fields present is read as chunked (RFC 9112 §6.3 r3) */
+    if (rc == HTTPREF_E_TE_AND_CL)
+        r->error_lenient = HTTPREF_LENIENT_CHUNKED_LENGTH & ~r->lenient;
+    return H1_EV_ERROR;
+}
+
+/* a final head: its framing (RFC 9112 §6.3) picks the body's state */
+static h1_event final_head(h1_reader *r, const char *buf, uint64_t buf_off)
+{
+    h1_framing_fault fault = {NULL, NULL, ""};
     httpref_code rc = h1_decide_framing(&r->head, r->request_was_head, r->lenient, &r->framing,
-                                        &r->content_length, &r->must_close);
+                                        &r->content_length, &r->must_close, &fault);
+    char limit[120];
     if (rc != HTTPREF_OK)
-        return h1_reader_error(r, rc, 0, "%sframing fields of the response head", "", 0);
+        return framing_fault(r, rc, &fault, buf, buf_off);
     switch (r->framing) {
     case H1_FRAMING_NONE:
         r->state = S_DONE;
         break;
     case H1_FRAMING_LENGTH:
-        if (r->lim.max_body && r->content_length > r->lim.max_body)
-            return h1_reader_error(r, HTTPREF_E_BODY_TOO_LARGE, 0, "Content-Length over the body limit%s", "", 0);
+        if (r->lim.max_body && r->content_length > r->lim.max_body) {
+            h1_limit_text(r, HTTPREF_E_BODY_TOO_LARGE, "", limit, sizeof limit);
+            h1_reader_error(r, HTTPREF_E_BODY_TOO_LARGE, 0, "%s", "", 0);
+            snprintf(r->error_detail, sizeof r->error_detail, "Content-Length %llu: %s",
+                     (unsigned long long)r->content_length, limit);
+            return H1_EV_ERROR;
+        }
         r->remaining = r->content_length;
         r->state = S_LENGTH;
         break;
@@ -93,6 +124,44 @@ static h1_event final_head(h1_reader *r)
         break;
     }
     return H1_EV_HEAD;
+}
+
+/* which flag would accept a fault in the head at buf[o] (the status line
+ * starts at buf[start]): a hint names only a flag that changes the outcome */
+static unsigned head_fault_lenient(const h1_reader *r, httpref_code code, const char *buf, size_t len, size_t start,
+                                   size_t o)
+{
+    unsigned bit = 0;
+    int c = o < len ? (unsigned char)buf[o] : -1;
+    if (code == HTTPREF_E_BARE_LF)
+        bit = HTTPREF_LENIENT_BARE_LF;
+    else if (code == HTTPREF_E_BAD_STATUS_LINE && (c == ' ' || c == '\t'))
+        bit = HTTPREF_LENIENT_SPACES_IN_STATUS; /* not "200OK", "HTTP/1.1200" */
+    else if (code == HTTPREF_E_BAD_VERSION && o == start + 5 && o + 2 < len && buf[o] >= '0' && buf[o] <= '9' &&
+             buf[o + 1] == '.' && buf[o + 2] >= '0' && buf[o + 2] <= '9')
+        bit = HTTPREF_LENIENT_VERSION; /* a well-formed 0.x or 2+, not "HTTP/1.01" */
+    else if (code == HTTPREF_E_BAD_RESPONSE_FIELD_VALUE && c > 0)
+        bit = HTTPREF_LENIENT_HEADER_VALUE_CTL; /* never NUL */
+    else if (code == HTTPREF_E_OBS_FOLD)
+        bit = HTTPREF_LENIENT_OBS_FOLD_FRAMING;
+    return bit & ~r->lenient;
+}
+
+/* a fault the section scan found in the head: a limit says which and its value */
+static h1_event head_section_fault(h1_reader *r, httpref_code code, const char *buf, size_t len, size_t start,
+                                   size_t at)
+{
+    char what[128];
+    if (httpref_code_class(code) == HTTPREF_CLASS_LIMIT) {
+        h1_limit_text(r, code, "header", what, sizeof what);
+        h1_reader_error(r, code, at, "%s", "", 0);
+        snprintf(r->error_detail, sizeof r->error_detail, "%s in the response head", what);
+    } else {
+        snprintf(what, sizeof what, "%s in the response head (got \"%%s\")", httpref_strerror(code));
+        h1_reader_error(r, code, at, what, buf + at, at < len ? 1 : 0);
+    }
+    r->error_lenient = head_fault_lenient(r, code, buf, len, start, at);
+    return H1_EV_ERROR;
 }
 
 static h1_event step_head(h1_reader *r, char *buf, size_t len, size_t *consumed, const char **data, size_t *dlen)
@@ -112,17 +181,15 @@ static h1_event step_head(h1_reader *r, char *buf, size_t len, size_t *consumed,
     if (memcmp(buf + start, "HTTP/", have) != 0) {
         if (r->lenient & HTTPREF_LENIENT_HTTP09)
             return http09(r, consumed);
-        return h1_reader_error(r, HTTPREF_E_NOT_HTTP, start, "reply does not start with \"HTTP/\" but \"%s\"",
-                     buf + start, have);
+        h1_reader_error(r, HTTPREF_E_NOT_HTTP, start, "reply does not start with \"HTTP/\" but \"%s\"", buf + start,
+                        have);
+        r->error_lenient = HTTPREF_LENIENT_HTTP09;
+        return H1_EV_ERROR;
     }
     size_t scan = r->scan_from > start ? r->scan_from : start;
     long end = h1_section_end(r, buf, len, start, &scan, 1, &at);
-    if (end < 0) {
-        httpref_code code = (httpref_code)-end;
-        char fmt[96];
-        snprintf(fmt, sizeof fmt, "%s in the response head (got \"%%s\")", httpref_strerror(code));
-        return h1_reader_error(r, code, at, fmt, buf + at, at < len ? 1 : 0);
-    }
+    if (end < 0)
+        return head_section_fault(r, (httpref_code)-end, buf, len, start, at);
     if (end == 0) {
         r->scan_from = scan;
         *consumed = 0;
@@ -135,7 +202,11 @@ static h1_event step_head(h1_reader *r, char *buf, size_t len, size_t *consumed,
     if (used <= 0) {
         httpref_code code = used == 0 ? HTTPREF_E_INTERNAL : (httpref_code)-used;
         size_t o = start + err_off;
-        return h1_reader_error(r, code, o, "unexpected \"%s\"", buf + o, o < len ? 1 : 0);
+        if (httpref_code_class(code) == HTTPREF_CLASS_LIMIT) /* fields past the caller's storage */
+            return head_section_fault(r, code, buf, len, start, o);
+        h1_reader_error(r, code, o, "unexpected \"%s\"", buf + o, o < len ? 1 : 0);
+        r->error_lenient = head_fault_lenient(r, code, buf, len, start, o);
+        return H1_EV_ERROR;
     }
     r->scan_from = 0;
     r->nlines = 0;
@@ -145,11 +216,16 @@ static h1_event step_head(h1_reader *r, char *buf, size_t len, size_t *consumed,
         if (r->head.status == 101)
             return h1_reader_error(r, HTTPREF_E_UNEXPECTED_101, 0,
                          "101 Switching Protocols%s without an Upgrade request", "", 0);
-        if (++r->interim_count > r->lim.max_interim)
-            return h1_reader_error(r, HTTPREF_E_TOO_MANY_INTERIM, 0, "more 1xx responses than allowed%s", "", 0);
+        if (++r->interim_count > r->lim.max_interim) {
+            char what[120];
+            h1_limit_text(r, HTTPREF_E_TOO_MANY_INTERIM, "", what, sizeof what);
+            h1_reader_error(r, HTTPREF_E_TOO_MANY_INTERIM, 0, "%s", "", 0);
+            snprintf(r->error_detail, sizeof r->error_detail, "%s", what);
+            return H1_EV_ERROR;
+        }
         return H1_EV_INTERIM;
     }
-    return final_head(r);
+    return final_head(r, buf, r->offset - (uint64_t)end);
 }
 
 /* the step for each state: one small function per framing, as h11's readers */
@@ -187,6 +263,7 @@ h1_event h1_reader_feed(h1_reader *r, char *buf, size_t len, size_t *consumed, c
         size_t used = 0;
         h1_event ev = steps[r->state](r, buf + pos, len - pos, &used, data, data_len);
         pos += used;
+        r->pending = ev == H1_EV_NEED_MORE ? len - pos : 0;
         if (ev != H1_GO_ON) {
             *consumed = ev == H1_EV_ERROR ? 0 : pos; /* a fault consumes nothing */
             return ev;
@@ -207,10 +284,11 @@ h1_event h1_reader_eof(h1_reader *r)
         if (r->offset == 0 && !r->seen_bytes)
             return h1_reader_error(r, HTTPREF_E_EMPTY_REPLY, 0,
                          "server closed the connection without sending anything%s", "", 0);
-        return h1_reader_error(r, HTTPREF_E_INCOMPLETE, 0, "server closed the connection in the middle of the head%s",
-                     "", 0);
+        /* the offset is where the stream ended: past the partial line too */
+        return h1_reader_error(r, HTTPREF_E_INCOMPLETE, r->pending,
+                               "server closed the connection in the middle of the head%s", "", 0);
     default:
-        return h1_reader_error(r, HTTPREF_E_INCOMPLETE, 0, "server closed the connection before the body ended%s", "",
-                     0);
+        return h1_reader_error(r, HTTPREF_E_INCOMPLETE, r->pending,
+                               "server closed the connection before the body ended%s", "", 0);
     }
 }

@@ -12,24 +12,60 @@
 #include <stdio.h>
 #include <string.h>
 
+size_t h1_show(char *out, size_t cap, const char *bytes, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 5 < cap; i++) {
+        unsigned char c = (unsigned char)bytes[i];
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+            out[k++] = (char)c;
+        else
+            k += (size_t)snprintf(out + k, cap - k, "\\x%02x", c);
+    }
+    out[k] = 0;
+    return k;
+}
+
 h1_event h1_reader_error(h1_reader *r, httpref_code code, size_t at, const char *fmt, const char *bytes,
                          size_t n)
 {
     char shown[48];
-    size_t k = 0;
-    for (size_t i = 0; i < n && k + 5 < sizeof shown; i++) {
-        unsigned char c = (unsigned char)bytes[i];
-        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
-            shown[k++] = (char)c;
-        else
-            k += (size_t)snprintf(shown + k, sizeof shown - k, "\\x%02x", c);
-    }
-    shown[k] = 0;
+    h1_show(shown, sizeof shown, bytes, n);
     r->state = S_ERROR;
     r->error = code;
     r->error_offset = (int64_t)(r->offset + at);
+    r->error_lenient = 0;
     snprintf(r->error_detail, sizeof r->error_detail, fmt, shown);
     return H1_EV_ERROR;
+}
+
+void h1_limit_text(const h1_reader *r, httpref_code code, const char *section, char *out, size_t cap)
+{
+    static const struct {
+        httpref_code code;
+        const char *what, *unit, *option;
+    } limits[] = {
+        {HTTPREF_E_STATUS_LINE_TOO_LONG, "status line longer than", " bytes", "MAX_STATUS_LINE"},
+        {HTTPREF_E_FIELD_TOO_LONG, "field line longer than", " bytes", "MAX_FIELD_LINE"},
+        {HTTPREF_E_HEADER_TOO_LARGE, "section larger than", " bytes", "MAX_HEADER_BYTES"},
+        {HTTPREF_E_TOO_MANY_FIELDS, "more field lines than", "", "MAX_FIELDS"},
+        {HTTPREF_E_TOO_MANY_INTERIM, "more 1xx responses than", "", "MAX_INTERIM"},
+        {HTTPREF_E_CHUNK_EXT_TOO_LONG, "chunk extensions longer than", " bytes", "MAX_CHUNK_EXT"},
+        {HTTPREF_E_BODY_TOO_LARGE, "body larger than", " bytes", "MAX_BODY"},
+    };
+    /* the storage a caller gave for fields can bound them below max_fields */
+    const size_t values[] = {r->lim.max_status_line, r->lim.max_field_line, r->lim.max_header_bytes,
+                             r->field_cap,           r->lim.max_interim,    r->lim.max_chunk_ext,
+                             (size_t)r->lim.max_body};
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        if (limits[i].code == code) {
+            int whole = code == HTTPREF_E_HEADER_TOO_LARGE; /* "header section", "trailer section" */
+            snprintf(out, cap, "%s%s%s the limit of %zu%s (HTTPREF_OPT_%s)", whole ? section : "", whole ? " " : "",
+                     limits[i].what, values[i], limits[i].unit, limits[i].option);
+            return;
+        }
+    }
+    snprintf(out, cap, "%s", httpref_strerror(code));
 }
 
 /* Where does the field section starting at buf[from] end? Scans only

@@ -28,6 +28,7 @@ httpref *httpref_new(void)
     h1_limits_default(&h->lim);
     h->user_agent = strdup("httpref/" HTTPREF_VERSION);
     tcp_transport_init(&h->tr, &h->tcp);
+    h->io = h->tr;
     h->err.off = -1;
     return h;
 }
@@ -48,6 +49,9 @@ void httpref_free(httpref *h)
     free(h->cbuf);
     free(h->pfields);
     free(h->user_agent);
+    tls_reset(&h->tls);
+    free(h->tls_cfg.ca_file);
+    free(h->tls_cfg.ca_path);
     free(h);
 }
 
@@ -131,6 +135,19 @@ httpref_code httpref_setopt(httpref *h, httpref_option opt, long v)
     case HTTPREF_OPT_REDIRECT_LAST:
         h->redirect.last = v != 0;
         return HTTPREF_OK;
+    case HTTPREF_OPT_INSECURE:
+        if (h->tls_cfg.insecure != (v != 0)) { /* a kept connection was checked, or not, under the old rule */
+            httpref_close(h);
+            tls_reset(&h->tls);
+        }
+        h->tls_cfg.insecure = v != 0;
+        return HTTPREF_OK;
+    case HTTPREF_OPT_REDIRECT_DOWNGRADE:
+        h->redirect.downgrade = v != 0;
+        return HTTPREF_OK;
+    case HTTPREF_OPT_HTTP10:
+        h->http10 = v != 0;
+        return HTTPREF_OK;
     }
     return HTTPREF_E_BAD_OPTION;
 }
@@ -160,7 +177,38 @@ httpref_code httpref_set_transport(httpref *h, const httpref_transport *t)
     } else {
         tcp_transport_init(&h->tr, &h->tcp);
     }
+    h->io = h->tr;
     return HTTPREF_OK;
+}
+
+/* the same string, or both NULL */
+static int same(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+httpref_code httpref_set_ca(httpref *h, const char *ca_file, const char *ca_dir)
+{
+    if (same(ca_file, h->tls_cfg.ca_file) && same(ca_dir, h->tls_cfg.ca_path))
+        return HTTPREF_OK; /* a kept connection was verified against this store: it may stay */
+    char *f = ca_file ? strdup(ca_file) : NULL, *d = ca_dir ? strdup(ca_dir) : NULL;
+    if ((ca_file && !f) || (ca_dir && !d)) {
+        free(f);
+        free(d);
+        return HTTPREF_E_NOMEM;
+    }
+    httpref_close(h);
+    tls_reset(&h->tls); /* the next https connection loads the new store */
+    free(h->tls_cfg.ca_file);
+    free(h->tls_cfg.ca_path);
+    h->tls_cfg.ca_file = f;
+    h->tls_cfg.ca_path = d;
+    return HTTPREF_OK;
+}
+
+int httpref_tls_available(void)
+{
+    return tls_available();
 }
 
 void httpref_set_trace(httpref *h, httpref_trace_fn fn, void *ud)
@@ -177,4 +225,9 @@ const char *httpref_last_error_reason(const httpref *h)
 int64_t httpref_last_error_offset(const httpref *h)
 {
     return h ? h->err.off : -1;
+}
+
+unsigned httpref_last_error_lenient(const httpref *h)
+{
+    return h ? h->err.lenient : 0;
 }

@@ -79,6 +79,11 @@ char *hx_base64_encode(const char *src, size_t n);
  * alphabet, data after '=', or out of memory */
 char *hx_base64_decode(const char *s, size_t n, size_t *out_len);
 
+/* ---- digests for HTTP Digest auth (RFC 7616), lowercase hex, NUL-terminated ---- */
+
+void hx_md5_hex(const void *data, size_t n, char out[33]);
+void hx_sha256_hex(const void *data, size_t n, char out[65]);
+
 /* ---- a growable byte buffer, always NUL-terminated once non-empty ---- */
 
 typedef struct hx_buf {

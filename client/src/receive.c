@@ -86,6 +86,7 @@ static httpref_code reader_failed(httpref *h, const exchange *x)
     snprintf(h->err.detail, sizeof h->err.detail, "%s",
              r->error_detail[0] ? r->error_detail : httpref_strerror(r->error));
     h->err.off = r->error_offset;
+    h->err.lenient = r->error_lenient;
     return r->error;
 }
 
@@ -98,8 +99,12 @@ static httpref_code recv_failed(httpref *h, const exchange *x, httpref_code rc, 
     if (rc == HTTPREF_E_TIMEOUT)
         return conn_timeout(h, rc, which);
     snprintf(h->err.detail, sizeof h->err.detail, "%s", why && *why ? why : httpref_strerror(rc));
-    /* a reset before any byte of the response is an empty reply (retried if allowed) */
-    if (rc == HTTPREF_E_RECV && x->rd.offset == 0 && had == 0 && !h->resp.status)
+    /* a reset (or, over TLS, a bare FIN) before any byte of the response is an
+     * empty reply (retried if allowed). The reader's head, not h->resp, says
+     * whether this exchange saw one: h->resp still holds the previous hop's
+     * 401 or 3xx when a kept connection was reset under its retry */
+    if ((rc == HTTPREF_E_RECV || rc == HTTPREF_E_TLS_TRUNCATED) && x->rd.offset == 0 && had == 0 &&
+        !x->rd.head.status)
         return HTTPREF_E_EMPTY_REPLY;
     if (rc == HTTPREF_E_RECV && !(x->rd.framing == H1_FRAMING_UNTIL_CLOSE && h->resp.status))
         return HTTPREF_E_RECV;
@@ -190,7 +195,7 @@ static httpref_code body_done(httpref *h, const exchange *x, size_t used, int di
     if (!discard && flush_body(h, x))
         return sink_aborted(h);
     end_body(x, discard);
-    if (x->rd.must_close || !h->keepalive || h->rpos != h->rlen)
+    if (x->rd.must_close || !h->keepalive || h->http10 || h->rpos != h->rlen)
         conn_close(h);
     h->rpos = h->rlen = 0;
     return HTTPREF_OK;

@@ -6,7 +6,8 @@
  *   301/302/303/307/308 with one Location  -> follow (RFC 9110 §15.4), if
  *     the request allows it (GET/HEAD by default; others on request), the
  *     body can be sent again when it must be, the hop limit is not reached,
- *     the target is http without userinfo, and it is not a loop
+ *     the target is http or https without userinfo (https -> http only when
+ *     allowed: HTTPREF_OPT_REDIRECT_DOWNGRADE), and it is not a loop
  *   303 -> GET (HEAD stays HEAD); 301/302 POST -> GET; 307/308 keep all
  *   300, 304, 305, 306 and a 3xx without Location -> the response itself
  */
@@ -34,31 +35,22 @@ int redirect_may_resend(const char *method, int streamed_body)
     return 0;
 }
 
-/* a 401 whose WWW-Authenticate offers Basic (RFC 7617 §2): the auth scheme is
- * the first token of a challenge, case-insensitive */
-static int offers_basic(const stored_response *r)
+/* HTTPREF_OPT_AUTH_RETRY: the URL's credentials were held back; a 401 gets
+ * the same request again, once, answering its strongest challenge we speak
+ * (auth_choose: Digest SHA-256, Digest MD5, Basic), and once more when a
+ * Digest answer came back stale (RFC 7616 §3.3: a new nonce, not wrong
+ * credentials). A streamed body cannot be sent twice. */
+static auth_scheme wants_auth_retry(const stored_response *r, exchange *x)
 {
-    for (size_t i = 0; i < r->nfields; i++) {
-        const httpref_field *f = &r->fields[i];
-        if (f->name_len != 16 || hx_ncasecmp(f->name, "www-authenticate", 16))
-            continue;
-        for (size_t k = 0; k + 5 <= f->value_len; k++) {
-            int starts = k == 0 || f->value[k - 1] == ' ' || f->value[k - 1] == ',' || f->value[k - 1] == '\t';
-            int ends = k + 5 == f->value_len || f->value[k + 5] == ' ' || f->value[k + 5] == ',';
-            if (starts && ends && !hx_ncasecmp(f->value + k, "basic", 5))
-                return 1;
-        }
-    }
-    return 0;
-}
-
-/* HTTPREF_OPT_AUTH_RETRY: the URL's credentials were held back; a Basic
- * challenge gets the same request again, once, with them. A streamed body
- * cannot be sent twice. */
-static int wants_auth_retry(const stored_response *r, const exchange *x)
-{
-    return r->status == 401 && x->withhold_credentials && x->u->user && !x->drop_credentials &&
-           !x->req->source && offers_basic(r);
+    if (r->status != 401 || !x->u->user || x->drop_credentials || x->req->source)
+        return AUTH_SCHEME_NONE;
+    int stale_again = x->auth_done && !x->auth_stale_done && x->auth_used == AUTH_SCHEME_DIGEST;
+    if (!x->withhold_credentials && !stale_again)
+        return AUTH_SCHEME_NONE;
+    auth_scheme s = auth_choose(r->fields, r->nfields, &x->digest);
+    if (stale_again && !(s == AUTH_SCHEME_DIGEST && x->digest.stale))
+        return AUTH_SCHEME_NONE;
+    return s;
 }
 
 static int is_redirect_status(int st)
@@ -95,10 +87,12 @@ static int method_allows(const exchange *x, const redirect_policy *pol, int st)
     return 1;
 }
 
-/* the target of loc against the current URL, checked: http only, no userinfo
+/* the target of loc against the current URL, checked: http or https, never
+ * from https down to http unless pol->downgrade, no userinfo
  * in the Location itself (RFC 9110 §4.2.4), and a Location without a fragment
  * inherits the request's (RFC 9110 §10.2.2). *target is NULL on an error. */
-static httpref_code resolve_target(const exchange *x, const httpref_field *loc, err_state *err, char **target)
+static httpref_code resolve_target(const exchange *x, const redirect_policy *pol, const httpref_field *loc,
+                                   err_state *err, char **target)
 {
     char *t = uri_resolve(x->cur_url, loc->value);
     *target = NULL;
@@ -106,9 +100,18 @@ static httpref_code resolve_target(const exchange *x, const httpref_field *loc, 
         return HTTPREF_E_NOMEM;
     uri_parts p, lp, cur;
     uri_split(t, &p);
-    if (!p.scheme || p.scheme_len != 4 || hx_ncasecmp(p.scheme, "http", 4)) {
+    int http = p.scheme && p.scheme_len == 4 && !hx_ncasecmp(p.scheme, "http", 4);
+    int https = p.scheme && p.scheme_len == 5 && !hx_ncasecmp(p.scheme, "https", 5);
+    if (!http && !https) {
         httpref_code rc = err_set(err, HTTPREF_E_REDIRECT_REFUSED, -1,
-                                  "redirect to \"%.120s\" refused: only http is followed", t);
+                                  "redirect to \"%.120s\" refused: only http and https are followed", t);
+        free(t);
+        return rc;
+    }
+    if (http && x->u->https && !pol->downgrade) { /* SEC-11, AU-23: RFC 9110 §17.16.1 */
+        httpref_code rc = err_set(err, HTTPREF_E_REDIRECT_REFUSED, -1,
+                                  "redirect from https to \"%.120s\" refused: the next request would travel in clear "
+                                  "(HTTPREF_OPT_REDIRECT_DOWNGRADE, --redirect-downgrade, allows it)", t);
         free(t);
         return rc;
     }
@@ -148,7 +151,8 @@ httpref_code redirect_plan(const stored_response *r, const redirect_policy *pol,
     int st = r->status;
     const httpref_field *loc;
     x->next.url = NULL;
-    if (wants_auth_retry(r, x)) {
+    x->auth_next = wants_auth_retry(r, x);
+    if (x->auth_next != AUTH_SCHEME_NONE) {
         x->next.url = strdup(x->cur_url);
         if (!x->next.url)
             return HTTPREF_E_NOMEM;
@@ -168,7 +172,7 @@ httpref_code redirect_plan(const stored_response *r, const redirect_policy *pol,
                          : err_set(err, HTTPREF_E_TOO_MANY_REDIRECTS, -1, "more redirects than the limit (%s)",
                                    x->limit_text);
     char *target;
-    rc = resolve_target(x, loc, err, &target);
+    rc = resolve_target(x, pol, loc, err, &target);
     if (rc != HTTPREF_OK)
         return rc;
     const char *method = x->method;

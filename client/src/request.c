@@ -135,10 +135,26 @@ static long caller_field(const req_spec *s, const char *name, int *removed)
     return -1;
 }
 
+/* RFC 9110 §15.4 item 5: the fields that described the body a redirect to GET dropped */
+static int content_specific(const char *name)
+{
+    static const char *const names[] = {"content-type",     "content-encoding", "content-language",
+                                        "content-location", "content-length",   "digest",
+                                        "last-modified"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (!hx_casecmp(name, names[i]))
+            return 1;
+    return 0;
+}
+
 static int dropped(const req_spec *s, const char *name)
 {
+    if (s->drop_content && content_specific(name))
+        return 1;
     if (s->drop_credentials && (!hx_casecmp(name, "authorization") || !hx_casecmp(name, "cookie") ||
                                 !hx_casecmp(name, "proxy-authorization")))
+        return 1;
+    if (s->drop_referer && !hx_casecmp(name, "referer"))
         return 1;
     return s->drop_host && !hx_casecmp(name, "host");
 }
@@ -179,7 +195,10 @@ static int basic(hx_buf *b, const char *name, const char *user, const char *pass
     return 0;
 }
 
-httpref_code req_build_head(hx_buf *out, const req_spec *s, int64_t *caller_cl, char *detail, size_t dlen)
+/* what the caller may not ask for: a field req_validate refuses, content on a
+ * method without it, a Content-Length that is not 1*DIGIT (its value goes to
+ * *caller_cl, -1 when none), a Transfer-Encoding other than chunked */
+static httpref_code req_check(const req_spec *s, int64_t *caller_cl, char *detail, size_t dlen)
 {
     httpref_code rc = req_validate(s->method, s->headers, s->nheaders, detail, dlen);
     int removed;
@@ -210,7 +229,12 @@ httpref_code req_build_head(hx_buf *out, const req_spec *s, int64_t *caller_cl, 
         snprintf(detail, dlen, "request Transfer-Encoding other than chunked is not supported");
         return HTTPREF_E_BAD_FIELD_VALUE;
     }
-    /* request-line = method SP request-target SP HTTP-version (RFC 9112 §3) */
+    return HTTPREF_OK;
+}
+
+/* request-line = method SP request-target SP HTTP-version (RFC 9112 §3) */
+static void request_line(hx_buf *out, const req_spec *s)
+{
     hx_buf_adds(out, s->method);
     hx_buf_add(out, " ", 1);
     if (s->proxy) { /* absolute-form to a proxy (RFC 9112 §3.2.2) */
@@ -218,9 +242,15 @@ httpref_code req_build_head(hx_buf *out, const req_spec *s, int64_t *caller_cl, 
         hx_buf_adds(out, s->target->authority);
     }
     hx_buf_adds(out, s->target->path_query);
-    hx_buf_adds(out, " HTTP/1.1\r\n");
+    hx_buf_adds(out, s->http10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+}
+
+/* Host, User-Agent, TE and Connection: the caller's where given, else ours */
+static void default_fields(hx_buf *out, const req_spec *s)
+{
+    int removed;
     /* Host first (RFC 9110 §7.2 SHOULD), exactly once (RQ-21) */
-    i = s->drop_host ? -1 : caller_field(s, "host", &removed);
+    long i = s->drop_host ? -1 : caller_field(s, "host", &removed);
     if (i < 0)
         field(out, "Host", s->target->authority);
     else if (!removed)
@@ -238,16 +268,29 @@ httpref_code req_build_head(hx_buf *out, const req_spec *s, int64_t *caller_cl, 
         else if (!s->keepalive)
             field(out, "Connection", "close");
     }
+}
+
+/* Authorization and Proxy-Authorization unless the caller gave them; -1 when
+ * out of memory */
+static int credential_fields(hx_buf *out, const req_spec *s)
+{
     /* Basic credentials from the URL's userinfo, sent pre-emptively as LuaSocket does (RFC 7617 §2) */
-    if (s->target->user && !s->drop_credentials && !s->withhold_userinfo &&
-        caller_field(s, "authorization", NULL) < 0) {
-        if (basic(out, "Authorization", s->target->user, s->target->password))
-            return HTTPREF_E_NOMEM;
-    }
+    if (s->authorization && !s->drop_credentials && caller_field(s, "authorization", NULL) < 0)
+        field(out, "Authorization", s->authorization); /* a Digest answer (auth_digest.c) */
+    else if (s->target->user && !s->drop_credentials && !s->withhold_userinfo &&
+             caller_field(s, "authorization", NULL) < 0 && basic(out, "Authorization", s->target->user,
+                                                                 s->target->password))
+        return -1;
     if (s->proxy && s->proxy->user && caller_field(s, "proxy-authorization", NULL) < 0) {
         if (basic(out, "Proxy-Authorization", s->proxy->user, s->proxy->password))
-            return HTTPREF_E_NOMEM;
+            return -1;
     }
+    return 0;
+}
+
+/* the caller's other fields, then the body's framing, which is always ours */
+static void caller_fields_and_framing(hx_buf *out, const req_spec *s)
+{
     for (size_t k = 0; k < s->nheaders; k++) {
         const httpref_field *f = &s->headers[k];
         if (!f->value || !hx_casecmp(f->name, "host") || dropped(s, f->name) ||
@@ -262,6 +305,36 @@ httpref_code req_build_head(hx_buf *out, const req_spec *s, int64_t *caller_cl, 
     } else if (s->body_len == REQ_BODY_CHUNKED) {
         field(out, "Transfer-Encoding", "chunked");
     }
+}
+
+httpref_code req_build_head(hx_buf *out, const req_spec *s, int64_t *caller_cl, char *detail, size_t dlen)
+{
+    httpref_code rc = req_check(s, caller_cl, detail, dlen);
+    if (rc != HTTPREF_OK)
+        return rc;
+    request_line(out, s);
+    default_fields(out, s);
+    if (credential_fields(out, s))
+        return HTTPREF_E_NOMEM;
+    caller_fields_and_framing(out, s);
+    hx_buf_add(out, "\r\n", 2);
+    return out->oom ? HTTPREF_E_NOMEM : HTTPREF_OK;
+}
+
+httpref_code req_build_connect(hx_buf *out, const url *target, const url *proxy, const char *user_agent)
+{
+    char authority[300];
+    /* authority-form, the port always given (RFC 9112 §3.2.3, PX-02) */
+    snprintf(authority, sizeof authority, target->ipv6 ? "[%s]:%u" : "%s:%u", target->host, target->port);
+    hx_buf_adds(out, "CONNECT ");
+    hx_buf_adds(out, authority);
+    hx_buf_adds(out, " HTTP/1.1\r\n");
+    field(out, "Host", authority);
+    if (user_agent)
+        field(out, "User-Agent", user_agent);
+    /* the proxy's credentials, for the proxy: here and never inside the tunnel (PX-07) */
+    if (proxy->user && basic(out, "Proxy-Authorization", proxy->user, proxy->password))
+        return HTTPREF_E_NOMEM;
     hx_buf_add(out, "\r\n", 2);
     return out->oom ? HTTPREF_E_NOMEM : HTTPREF_OK;
 }

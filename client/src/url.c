@@ -257,87 +257,118 @@ static httpref_code bad(char *detail, size_t dlen, httpref_code code, const char
     return code;
 }
 
-httpref_code url_parse(const char *s, url *u, char *detail, size_t dlen)
+/* the whole URL: no control byte, an http or https scheme, an authority */
+static httpref_code url_scheme(const char *s, uri_parts *p, url *u, char *detail, size_t dlen)
 {
-    uri_parts p;
-    memset(u, 0, sizeof *u);
-    u->port = 80;
     /* nothing that could end a line or a string may enter a request (SEC-08) */
     for (const char *c = s; *c; c++)
         if ((unsigned char)*c < 0x20 || *c == 0x7f)
             return bad(detail, dlen, HTTPREF_E_URL, "control character (CR, LF, TAB...) in the URL");
-    uri_split(s, &p);
-    if (!p.scheme)
+    uri_split(s, p);
+    if (!p->scheme)
         return bad(detail, dlen, HTTPREF_E_URL, "URL has no scheme (expected http://host/...)");
-    if (!(p.scheme_len == 4 && !hx_ncasecmp(p.scheme, "http", 4)))
-        return bad(detail, dlen, HTTPREF_E_URL_SCHEME, "only http URLs are supported (no TLS in httpref)");
-    if (!p.authority || p.authority_len == 0)
+    /* http and https only (RFC 9110 §4.2.1, §4.2.2); whether https can be
+     * fetched is the client's question (a build without TLS refuses it) */
+    u->https = p->scheme_len == 5 && !hx_ncasecmp(p->scheme, "https", 5);
+    if (!(p->scheme_len == 4 && !hx_ncasecmp(p->scheme, "http", 4)) && !u->https)
+        return bad(detail, dlen, HTTPREF_E_URL_SCHEME, "only http and https URLs are supported");
+    u->port = u->https ? 443 : 80;
+    if (!p->authority || p->authority_len == 0)
         return bad(detail, dlen, HTTPREF_E_URL_HOST, "URL has an empty host (RFC 9110 §4.2.1)");
-    /* authority = [ userinfo "@" ] host [ ":" port ] */
-    const char *a = p.authority, *ae = p.authority + p.authority_len;
+    return HTTPREF_OK;
+}
+
+/* authority = [ userinfo "@" ] host [ ":" port ]: the userinfo, decoded into
+ * u->user and u->password; *a moves past its "@" */
+static httpref_code url_userinfo(url *u, const char **a, const char *ae, char *detail, size_t dlen)
+{
     const char *at = NULL;
-    for (const char *c = a; c < ae; c++)
+    for (const char *c = *a; c < ae; c++)
         if (*c == '@')
             at = c; /* the last '@': a raw '@' cannot be in host */
-    if (at) {
-        /* userinfo = *( unreserved / pct-encoded / sub-delims / ":" ) (RFC 3986 §3.2.1): a '\\' or a
-         * second '@' here is where parsers disagree about the host (SEC-19, curl CVE-2022-27780) */
-        for (const char *c = a; c < at; c++)
-            if (!isalnum((unsigned char)*c) && !strchr("-._~%!$&'()*+,;=:", *c))
-                return bad(detail, dlen, HTTPREF_E_URL,
-                           "userinfo holds a character RFC 3986 §3.2.1 does not allow ('@', '\\', ...)");
-        const char *colon = memchr(a, ':', (size_t)(at - a));
-        int r1 = unescape(a, (size_t)((colon ? colon : at) - a), &u->user);
-        int r2 = colon ? unescape(colon + 1, (size_t)(at - colon - 1), &u->password) : unescape("", 0, &u->password);
-        if (r1 == -2 || r2 == -2)
-            return HTTPREF_E_NOMEM;
-        if (r1 || r2 || strchr(u->user, ':'))
-            return bad(detail, dlen, HTTPREF_E_BAD_CREDENTIALS,
-                       "credentials hold a control character or the user-id a ':' (RFC 7617 §2)");
-        a = at + 1;
+    if (!at)
+        return HTTPREF_OK;
+    /* userinfo = *( unreserved / pct-encoded / sub-delims / ":" ) (RFC 3986 §3.2.1): a '\\' or a
+     * second '@' here is where parsers disagree about the host (SEC-19, curl CVE-2022-27780) */
+    for (const char *c = *a; c < at; c++)
+        if (!isalnum((unsigned char)*c) && !strchr("-._~%!$&'()*+,;=:", *c))
+            return bad(detail, dlen, HTTPREF_E_URL,
+                       "userinfo holds a character RFC 3986 §3.2.1 does not allow ('@', '\\', ...)");
+    const char *colon = memchr(*a, ':', (size_t)(at - *a));
+    int r1 = unescape(*a, (size_t)((colon ? colon : at) - *a), &u->user);
+    int r2 = colon ? unescape(colon + 1, (size_t)(at - colon - 1), &u->password) : unescape("", 0, &u->password);
+    if (r1 == -2 || r2 == -2)
+        return HTTPREF_E_NOMEM;
+    if (r1 || r2 || strchr(u->user, ':'))
+        return bad(detail, dlen, HTTPREF_E_BAD_CREDENTIALS,
+                   "credentials hold a control character or the user-id a ':' (RFC 7617 §2)");
+    *a = at + 1;
+    return HTTPREF_OK;
+}
+
+/* IP-literal = "[" IPv6address "]" from a: the address at [*hs, *he), *a past the "]" */
+static httpref_code url_ipv6(url *u, const char **a, const char *ae, const char **hs, const char **he, char *detail,
+                             size_t dlen)
+{
+    *he = memchr(*a, ']', (size_t)(ae - *a));
+    if (!*he)
+        return bad(detail, dlen, HTTPREF_E_URL_HOST, "IPv6 literal without ']'");
+    char v6[64];
+    size_t n = (size_t)(*he - *a - 1);
+    if (n == 0 || n >= sizeof v6)
+        return bad(detail, dlen, HTTPREF_E_URL_HOST, "invalid IPv6 literal");
+    memcpy(v6, *a + 1, n);
+    v6[n] = 0;
+    unsigned char tmp[16];
+    if (inet_pton(AF_INET6, v6, tmp) != 1)
+        return bad(detail, dlen, HTTPREF_E_URL_HOST, "invalid IPv6 literal");
+    u->ipv6 = 1;
+    *hs = *a + 1;
+    *a = *he + 1;
+    return HTTPREF_OK;
+}
+
+/* reg-name without pct-encoding (NE-08: %2F would hide a separator), RFC 1035's lengths */
+static httpref_code url_reg_name(const char *hs, size_t hlen, char *detail, size_t dlen)
+{
+    size_t label = 0;
+    if (hlen > 253)
+        return bad(detail, dlen, HTTPREF_E_URL_HOST, "host name longer than 253 characters (RFC 1035)");
+    for (size_t i = 0; i < hlen; i++) {
+        char c = hs[i];
+        if (c == '.') {
+            label = 0;
+            continue;
+        }
+        if (++label > 63)
+            return bad(detail, dlen, HTTPREF_E_URL_HOST, "host label longer than 63 characters (RFC 1035)");
+        if (!((c | 32) >= 'a' && (c | 32) <= 'z') && !(c >= '0' && c <= '9') && c != '-' && c != '_')
+            return bad(detail, dlen, HTTPREF_E_URL_HOST, "invalid character in host name");
     }
-    const char *hs = a, *he;
-    if (*a == '[') {
-        he = memchr(a, ']', (size_t)(ae - a));
-        if (!he)
-            return bad(detail, dlen, HTTPREF_E_URL_HOST, "IPv6 literal without ']'");
-        char v6[64];
-        size_t n = (size_t)(he - a - 1);
-        if (n == 0 || n >= sizeof v6)
-            return bad(detail, dlen, HTTPREF_E_URL_HOST, "invalid IPv6 literal");
-        memcpy(v6, a + 1, n);
-        v6[n] = 0;
-        unsigned char tmp[16];
-        if (inet_pton(AF_INET6, v6, tmp) != 1)
-            return bad(detail, dlen, HTTPREF_E_URL_HOST, "invalid IPv6 literal");
-        u->ipv6 = 1;
-        hs = a + 1;
-        a = he + 1;
+    return HTTPREF_OK;
+}
+
+/* host from *a: checked and copied lowercase into u->host; *a moves past it */
+static httpref_code url_host(url *u, const char **a, const char *ae, char *detail, size_t dlen)
+{
+    const char *hs = *a, *he;
+    if (**a == '[') {
+        httpref_code rc = url_ipv6(u, a, ae, &hs, &he, detail, dlen);
+        if (rc != HTTPREF_OK)
+            return rc;
     } else {
-        he = a;
+        he = *a;
         while (he < ae && *he != ':')
             he++;
-        a = he;
+        *a = he;
     }
     size_t hlen = (size_t)(he - hs);
     if (hlen == 0)
         return bad(detail, dlen, HTTPREF_E_URL_HOST, "URL has an empty host (RFC 9110 §4.2.1)");
     if (!u->ipv6) {
-        /* reg-name without pct-encoding (NE-08: %2F would hide a separator) */
-        size_t label = 0;
-        if (hlen > 253)
-            return bad(detail, dlen, HTTPREF_E_URL_HOST, "host name longer than 253 characters (RFC 1035)");
-        for (size_t i = 0; i < hlen; i++) {
-            char c = hs[i];
-            if (c == '.') {
-                label = 0;
-                continue;
-            }
-            if (++label > 63)
-                return bad(detail, dlen, HTTPREF_E_URL_HOST, "host label longer than 63 characters (RFC 1035)");
-            if (!((c | 32) >= 'a' && (c | 32) <= 'z') && !(c >= '0' && c <= '9') && c != '-' && c != '_')
-                return bad(detail, dlen, HTTPREF_E_URL_HOST, "invalid character in host name");
-        }
+        httpref_code rc = url_reg_name(hs, hlen, detail, dlen);
+        if (rc != HTTPREF_OK)
+            return rc;
     }
     u->host = malloc(hlen + 1);
     if (!u->host)
@@ -345,51 +376,90 @@ httpref_code url_parse(const char *s, url *u, char *detail, size_t dlen)
     for (size_t i = 0; i < hlen; i++)
         u->host[i] = (char)((hs[i] >= 'A' && hs[i] <= 'Z') ? hs[i] + 32 : hs[i]);
     u->host[hlen] = 0;
-    if (a < ae) {
-        if (*a != ':')
-            return bad(detail, dlen, HTTPREF_E_URL_HOST, "garbage after the host");
-        a++;
-        if (a < ae) { /* port = *DIGIT; empty means default (RFC 3986 §3.2.3) */
-            unsigned long v = 0;
-            for (const char *c = a; c < ae; c++) {
-                if (*c < '0' || *c > '9' || v > 65535)
-                    return bad(detail, dlen, HTTPREF_E_URL_PORT, "port is not a number in 1..65535");
-                v = v * 10 + (unsigned long)(*c - '0');
-            }
-            if (v == 0 || v > 65535)
-                return bad(detail, dlen, HTTPREF_E_URL_PORT, "port is not a number in 1..65535");
-            u->port = (unsigned)v;
-            u->port_given = 1;
-        }
+    return HTTPREF_OK;
+}
+
+/* [ ":" port ] at [a, ae); port = *DIGIT, empty means default (RFC 3986 §3.2.3) */
+static httpref_code url_port(url *u, const char *a, const char *ae, char *detail, size_t dlen)
+{
+    if (a >= ae)
+        return HTTPREF_OK;
+    if (*a != ':')
+        return bad(detail, dlen, HTTPREF_E_URL_HOST, "garbage after the host");
+    if (++a >= ae)
+        return HTTPREF_OK;
+    unsigned long v = 0;
+    for (const char *c = a; c < ae; c++) {
+        if (*c < '0' || *c > '9' || v > 65535)
+            return bad(detail, dlen, HTTPREF_E_URL_PORT, "port is not a number in 1..65535");
+        v = v * 10 + (unsigned long)(*c - '0');
     }
-    /* origin-form = absolute-path [ "?" query ]; an empty path is "/" (RFC 9112 §3.2.1) */
-    size_t n = escape_target(p.path, p.path_len, NULL) + (p.query ? 1 + escape_target(p.query, p.query_len, NULL) : 0);
+    if (v == 0 || v > 65535)
+        return bad(detail, dlen, HTTPREF_E_URL_PORT, "port is not a number in 1..65535");
+    u->port = (unsigned)v;
+    u->port_given = 1;
+    return HTTPREF_OK;
+}
+
+/* origin-form = absolute-path [ "?" query ]; an empty path is "/" (RFC 9112 §3.2.1);
+ * the fragment is kept apart, never sent */
+static httpref_code url_target(url *u, const uri_parts *p)
+{
+    size_t n = escape_target(p->path, p->path_len, NULL) +
+               (p->query ? 1 + escape_target(p->query, p->query_len, NULL) : 0);
     u->path_query = malloc(n + 2);
     if (!u->path_query)
         return HTTPREF_E_NOMEM;
     size_t o = 0;
-    if (p.path_len == 0 || p.path[0] != '/')
+    if (p->path_len == 0 || p->path[0] != '/')
         u->path_query[o++] = '/';
-    o += escape_target(p.path, p.path_len, u->path_query + o);
-    if (p.query) {
+    o += escape_target(p->path, p->path_len, u->path_query + o);
+    if (p->query) {
         u->path_query[o++] = '?';
-        o += escape_target(p.query, p.query_len, u->path_query + o);
+        o += escape_target(p->query, p->query_len, u->path_query + o);
     }
     u->path_query[o] = 0;
-    if (p.fragment) {
-        u->fragment = strndup(p.fragment, p.fragment_len);
+    if (p->fragment) {
+        u->fragment = strndup(p->fragment, p->fragment_len);
         if (!u->fragment)
             return HTTPREF_E_NOMEM;
     }
-    /* Host = uri-host [ ":" port ]; port only when not the default (RQ-04, NE-13) */
-    u->authority = malloc(hlen + 16);
+    return HTTPREF_OK;
+}
+
+/* Host = uri-host [ ":" port ]; port only when not the default (RQ-04, NE-13) */
+static httpref_code url_authority(url *u)
+{
+    size_t cap = strlen(u->host) + 16;
+    u->authority = malloc(cap);
     if (!u->authority)
         return HTTPREF_E_NOMEM;
-    if (u->port_given && u->port != 80)
-        snprintf(u->authority, hlen + 16, u->ipv6 ? "[%s]:%u" : "%s:%u", u->host, u->port);
+    if (u->port_given && u->port != (u->https ? 443u : 80u))
+        snprintf(u->authority, cap, u->ipv6 ? "[%s]:%u" : "%s:%u", u->host, u->port);
     else
-        snprintf(u->authority, hlen + 16, u->ipv6 ? "[%s]" : "%s", u->host);
+        snprintf(u->authority, cap, u->ipv6 ? "[%s]" : "%s", u->host);
     return HTTPREF_OK;
+}
+
+httpref_code url_parse(const char *s, url *u, char *detail, size_t dlen)
+{
+    uri_parts p;
+    memset(u, 0, sizeof *u);
+    u->port = 80;
+    httpref_code rc = url_scheme(s, &p, u, detail, dlen);
+    if (rc != HTTPREF_OK)
+        return rc;
+    const char *a = p.authority, *ae = p.authority + p.authority_len;
+    rc = url_userinfo(u, &a, ae, detail, dlen);
+    if (rc == HTTPREF_OK)
+        rc = url_host(u, &a, ae, detail, dlen);
+    if (rc == HTTPREF_OK)
+        rc = url_port(u, a, ae, detail, dlen);
+    if (rc == HTTPREF_OK)
+        rc = url_target(u, &p);
+    if (rc == HTTPREF_OK)
+        rc = url_authority(u);
+    return rc;
 }
 
 void url_free(url *u)
@@ -405,5 +475,5 @@ void url_free(url *u)
 
 int url_same_origin(const url *a, const url *b)
 {
-    return strcmp(a->host, b->host) == 0 && a->port == b->port;
+    return a->https == b->https && strcmp(a->host, b->host) == 0 && a->port == b->port;
 }

@@ -27,7 +27,8 @@ size_t uri_remove_dot_segments(char *buf, size_t len);
 typedef struct url {
     char *host;        /* lowercase; IPv6 without brackets */
     int ipv6;
-    unsigned port;     /* 80 when absent */
+    int https;         /* the scheme is https (else http) */
+    unsigned port;     /* 80 (http) or 443 (https) when absent */
     int port_given;
     char *user;        /* percent-decoded; NULL when the URL has no userinfo */
     char *password;    /* percent-decoded; "" when absent */
@@ -36,7 +37,7 @@ typedef struct url {
     char *authority;   /* host[:port] for Host and absolute-form (no userinfo) */
 } url;
 
-/* Parse an absolute http URL. On failure returns a URL error code and
+/* Parse an absolute http or https URL. On failure returns a URL error code and
  * writes what was wrong into detail. */
 httpref_code url_parse(const char *s, url *u, char *detail, size_t detail_len);
 void url_free(url *u);

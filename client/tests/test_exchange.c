@@ -616,9 +616,9 @@ static char *repeat(const char *head, const char *unit, size_t times, const char
     return s;
 }
 
-static void test_buffer(void)
+/* 130 fields: more than the 128 a head keeps on the stack while it is stored */
+static void buffer_many_fields(void)
 {
-    /* 130 fields: more than the 128 a head keeps on the stack while it is stored */
     char *many = repeat(SL, "X-F: v\r\n", 130, "Content-Length: 0\r\n\r\n");
     conn c1[] = {REPLY(many)};
     script s = {.c = c1, .n = 1};
@@ -632,18 +632,21 @@ static void test_buffer(void)
     httpref_free(h);
     free_script(&s);
     free(many);
+}
 
-    /* a redirect's body over 1 MiB is not drained: the next hop opens a new connection */
+/* a redirect's body over 1 MiB is not drained: the next hop opens a new connection */
+static void buffer_big_redirect(void)
+{
     char *big = repeat("HTTP/1.1 302 Found\r\nLocation: /b\r\nContent-Length: 2097152\r\n\r\n",
                        "0123456789abcdef", 131072, "");
     conn c2[] = {REPLY(big), REPLY(R200(2) "ok")};
     sinkbuf b = {{0}, 0};
     script s2 = {.c = c2, .n = 2};
-    h = client_for(&s2, WHY_NULL);
+    httpref *h = client_for(&s2, WHY_NULL);
     httpref_setopt(h, HTTPREF_OPT_KEEPALIVE, 1);
-    q.sink = sink;
-    q.sink_ud = &b;
-    rc = httpref_perform(h, &q, &r);
+    httpref_request q = {.url = URL, .redirect = -1, .max_redirects = -1, .sink = sink, .sink_ud = &b};
+    httpref_response r;
+    httpref_code rc = httpref_perform(h, &q, &r);
     ok(rc == HTTPREF_OK && r.status == 200 && r.redirects == 1 && b.got.len == 2 && s2.connects == 2 &&
            s2.closes >= 1 && s2.delivered[0] < 2097152,
        "a 2 MiB redirect body is abandoned, not read to its end (%s)", httpref_code_name(rc));
@@ -651,14 +654,19 @@ static void test_buffer(void)
     free_script(&s2);
     free(big);
     free(b.got.p);
+}
 
-    /* a chunk-size line cut at the end of the data: the rest comes with the next read */
+/* a chunk-size line cut at the end of the data: the rest comes with the next read */
+static void buffer_cut_size_line(void)
+{
     char *chunk = repeat(CHUNKED "48000\r\n", "x", 0x48000, "\r\n1");
     conn c3[] = {REPLY(chunk, "\r\nA\r\n0\r\n\r\n")};
-    memset(&b, 0, sizeof b);
+    sinkbuf b = {{0}, 0};
     script s3 = {.c = c3, .n = 1};
-    h = client_for(&s3, WHY_NULL);
-    rc = httpref_perform(h, &q, &r);
+    httpref *h = client_for(&s3, WHY_NULL);
+    httpref_request q = {.url = URL, .redirect = -1, .max_redirects = -1, .sink = sink, .sink_ud = &b};
+    httpref_response r;
+    httpref_code rc = httpref_perform(h, &q, &r);
     ok(rc == HTTPREF_OK && r.body_bytes == 0x48001 && b.got.len == 0x48001 && b.got.p[0x48000] == 'A' &&
            b.got.p[0x47fff] == 'x',
        "a 288 KiB chunk then a cut size line: the body is whole (%s, %llu bytes)", httpref_code_name(rc),
@@ -667,62 +675,90 @@ static void test_buffer(void)
     free_script(&s3);
     free(chunk);
     free(b.got.p);
+}
 
-    /* every 32 KiB read (RECV_CHUNK) ends 3 bytes into a chunk-size line, so the cut
-     * line stays and the buffer fills read by read until the rest moves to the front */
-    {
-        enum { READ = 32768, UNITS = 12, DATA = READ - 8 }; /* "7ff8\r\n" + data + "\r\n" = READ */
-        size_t total = READ - 3 + (size_t)UNITS * READ + 5;
-        char *wire = malloc(total + 1), *p = wire;
-        p += sprintf(p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n");
-        size_t pad = (size_t)(READ - 3 - 2) - (size_t)(p - wire);
-        for (int i = 0; i < 3; i++) { /* three fields: one would pass the 16 KiB field-line limit */
-            size_t v = (i < 2 ? pad / 3 : pad - 2 * (pad / 3)) - 11;
-            p += sprintf(p, "X-Pad-%d: ", i);
-            memset(p, 'p', v);
-            p += v;
-            memcpy(p, "\r\n", 2);
-            p += 2;
-        }
+enum { READ = 32768, UNITS = 12, DATA = READ - 8 }; /* "7ff8\r\n" + data + "\r\n" = READ */
+
+/* a head padded to end 3 bytes into the first size line at READ, then UNITS
+ * chunks of exactly READ bytes each: total bytes, NUL-terminated, malloc'd */
+static char *straddling_wire(size_t total)
+{
+    char *wire = malloc(total + 1), *p = wire;
+    p += sprintf(p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n");
+    size_t pad = (size_t)(READ - 3 - 2) - (size_t)(p - wire);
+    for (int i = 0; i < 3; i++) { /* three fields: one would pass the 16 KiB field-line limit */
+        size_t v = (i < 2 ? pad / 3 : pad - 2 * (pad / 3)) - 11;
+        p += sprintf(p, "X-Pad-%d: ", i);
+        memset(p, 'p', v);
+        p += v;
         memcpy(p, "\r\n", 2);
         p += 2;
-        for (int i = 0; i < UNITS; i++) {
-            p += sprintf(p, "%x\r\n", (unsigned)DATA);
-            memset(p, 'x', DATA);
-            p += DATA;
-            memcpy(p, "\r\n", 2);
-            p += 2;
-        }
-        memcpy(p, "0\r\n\r\n", 6);
-        conn c5[] = {REPLY(wire)};
-        memset(&b, 0, sizeof b);
-        script s5 = {.c = c5, .n = 1};
-        h = client_for(&s5, WHY_NULL);
-        rc = httpref_perform(h, &q, &r);
-        size_t xs = 0;
-        for (size_t i = 0; i < b.got.len; i++)
-            xs += b.got.p[i] == 'x';
-        ok(strlen(wire) == total && rc == HTTPREF_OK && b.got.len == (size_t)UNITS * DATA && xs == b.got.len,
-           "12 chunks whose size lines straddle every read: the body is whole (%s, %zu bytes)",
-           httpref_code_name(rc), b.got.len);
-        httpref_free(h);
-        free_script(&s5);
-        free(wire);
-        free(b.got.p);
     }
+    memcpy(p, "\r\n", 2);
+    p += 2;
+    for (int i = 0; i < UNITS; i++) {
+        p += sprintf(p, "%x\r\n", (unsigned)DATA);
+        memset(p, 'x', DATA);
+        p += DATA;
+        memcpy(p, "\r\n", 2);
+        p += 2;
+    }
+    memcpy(p, "0\r\n\r\n", 6);
+    return wire;
+}
 
-    /* RFC 9112 §2.2 lets a client skip leading CRLFs, not forever: they fill the buffer */
+/* every 32 KiB read (RECV_CHUNK) ends 3 bytes into a chunk-size line, so the cut
+ * line stays and the buffer fills read by read until the rest moves to the front */
+static void buffer_straddling_reads(void)
+{
+    size_t total = READ - 3 + (size_t)UNITS * READ + 5;
+    char *wire = straddling_wire(total);
+    conn c5[] = {REPLY(wire)};
+    sinkbuf b = {{0}, 0};
+    script s5 = {.c = c5, .n = 1};
+    httpref *h = client_for(&s5, WHY_NULL);
+    httpref_request q = {.url = URL, .redirect = -1, .max_redirects = -1, .sink = sink, .sink_ud = &b};
+    httpref_response r;
+    httpref_code rc = httpref_perform(h, &q, &r);
+    size_t xs = 0;
+    for (size_t i = 0; i < b.got.len; i++)
+        xs += b.got.p[i] == 'x';
+    ok(strlen(wire) == total && rc == HTTPREF_OK && b.got.len == (size_t)UNITS * DATA && xs == b.got.len,
+       "12 chunks whose size lines straddle every read: the body is whole (%s, %zu bytes)",
+       httpref_code_name(rc), b.got.len);
+    httpref_free(h);
+    free_script(&s5);
+    free(wire);
+    free(b.got.p);
+}
+
+/* RFC 9112 §2.2 lets a client skip leading CRLFs, not forever: they fill the buffer */
+static void buffer_leading_crlfs(void)
+{
     char *crlfs = repeat("", "\r\n", 1 << 18, "");
     conn c4[] = {REPLY(crlfs)};
+    sinkbuf b = {{0}, 0};
     script s4 = {.c = c4, .n = 1};
-    h = client_for(&s4, WHY_NULL);
-    rc = httpref_perform(h, &q, &r);
+    httpref *h = client_for(&s4, WHY_NULL);
+    httpref_request q = {.url = URL, .redirect = -1, .max_redirects = -1, .sink = sink, .sink_ud = &b};
+    httpref_response r;
+    httpref_code rc = httpref_perform(h, &q, &r);
     ok(rc == HTTPREF_E_HEADER_TOO_LARGE && strstr(httpref_last_error_reason(h), "receive buffer"),
        "512 KiB of CRLF before the status line: HEADER_TOO_LARGE (%s: %s)", httpref_code_name(rc),
        httpref_last_error_reason(h));
     httpref_free(h);
     free_script(&s4);
     free(crlfs);
+    free(b.got.p);
+}
+
+static void test_buffer(void)
+{
+    buffer_many_fields();
+    buffer_big_redirect();
+    buffer_cut_size_line();
+    buffer_straddling_reads();
+    buffer_leading_crlfs();
 }
 
 /* ---- keep-alive through a custom transport ---- */

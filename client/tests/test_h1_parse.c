@@ -456,6 +456,8 @@ typedef struct outcome {
     char body[256];
     size_t body_len;
     int64_t err_off;
+    char detail[160];     /* the error's detail */
+    unsigned lenient_bit; /* the leniency that would accept the error */
 } outcome;
 
 static char *guard_copy(const char *in, size_t len, char **base, size_t *maplen)
@@ -499,6 +501,8 @@ static void run(const tcase *c, const char *in, size_t len, size_t piece, size_t
             o->err = r.error;
             o->err_off = r.error_offset;
             o->status = 0;
+            snprintf(o->detail, sizeof o->detail, "%s", r.error_detail);
+            o->lenient_bit = r.error_lenient;
             break;
         } else if (ev == H1_EV_NEED_MORE) {
             if (avail == len) {
@@ -507,6 +511,8 @@ static void run(const tcase *c, const char *in, size_t len, size_t piece, size_t
                     o->err = r.error;
                     o->err_off = r.error_offset;
                     o->status = 0;
+                    snprintf(o->detail, sizeof o->detail, "%s", r.error_detail);
+                    o->lenient_bit = r.error_lenient;
                 }
                 break;
             }
@@ -564,9 +570,9 @@ static void test_all(void)
     }
 }
 
-static void test_limits(void)
+/* a head over the limit is refused as soon as the limit is crossed */
+static void limits_field_line_and_count(void)
 {
-    /* a head over the limit is refused as soon as the limit is crossed */
     static char big[70000];
     static httpref_field fields[128];
     h1_limits lim;
@@ -601,8 +607,12 @@ static void test_limits(void)
     } while (ev == H1_EV_INTERIM);
     ok(ev == H1_EV_ERROR && r.error == HTTPREF_E_TOO_MANY_INTERIM,
        "NB-15: a third 1xx over a limit of 2 is refused");
+}
 
-    /* the other limits, each set low: the input crosses it, the reader refuses with its own code */
+/* the other limits, each set low: the input crosses it, the reader refuses with its own code */
+static void limits_each_low(void)
+{
+    static httpref_field fields[128];
     enum { HEADER_BYTES, CHUNK_EXT, BODY, FIELD_CAP };
     static const struct {
         const char *what, *in;
@@ -624,6 +634,12 @@ static void test_limits(void)
         {"more fields than the caller's storage (1)", SL "A: 1\r\nB: 2\r\n\r\n", FIELD_CAP, 1,
          HTTPREF_E_TOO_MANY_FIELDS},
     };
+    h1_limits lim;
+    h1_reader r;
+    h1_event ev;
+    const char *d;
+    size_t dl, used, pos;
+    char copy[128];
     for (size_t i = 0; i < sizeof low / sizeof low[0]; i++) {
         h1_limits_default(&lim);
         size_t cap = 128;
@@ -645,18 +661,35 @@ static void test_limits(void)
         ok(ev == H1_EV_ERROR && r.error == low[i].want, "%s -> %s (got %s)", low[i].what,
            httpref_code_name(low[i].want), httpref_code_name(r.error));
     }
-    /* a head of exactly max_header_bytes (status line to the final CRLF) passes, one byte
-     * more does not (HF-47, HF-48: the bound once let a head one byte over through) */
+}
+
+/* a head of exactly max_header_bytes (status line to the final CRLF) passes, one byte
+ * more does not (HF-47, HF-48: the bound once let a head one byte over through) */
+static void limits_header_bytes_edge(void)
+{
+    static httpref_field fields[128];
+    h1_limits lim;
+    h1_reader r;
+    const char *d;
+    size_t dl, used;
+    char copy[128];
     for (size_t over = 0; over <= 1; over++) {
         h1_limits_default(&lim);
         strcpy(copy, SL "A: 1\r\nB: 2\r\n\r\n");
         lim.max_header_bytes = strlen(copy) - over;
         h1_reader_init(&r, &lim, 0, 0, fields, 128);
-        ev = h1_reader_feed(&r, copy, strlen(copy), &used, &d, &dl);
+        h1_event ev = h1_reader_feed(&r, copy, strlen(copy), &used, &d, &dl);
         ok(over ? ev == H1_EV_ERROR && r.error == HTTPREF_E_HEADER_TOO_LARGE : ev == H1_EV_HEAD,
            "a %zu-byte head with max_header_bytes %zu: %s", strlen(copy), lim.max_header_bytes,
            over ? "HEADER_TOO_LARGE" : "accepted");
     }
+}
+
+static void test_limits(void)
+{
+    limits_field_line_and_count();
+    limits_each_low();
+    limits_header_bytes_edge();
 }
 
 /* the reader's edges: default limits, and what it says once it has failed */
@@ -796,6 +829,122 @@ static void test_ieq(void)
     }
 }
 
+/* ---- messages: the exact detail, offset and hint of an error (issue 26) ---- */
+
+#define CHUNKED SL "Transfer-Encoding: chunked\r\n\r\n"
+
+typedef struct mcase {
+    const char *id;
+    const char *head;      /* the input: head, then unit `times` times, then tail */
+    size_t head_len;       /* 0: strlen (a NUL inside needs the literal's length) */
+    const char *unit, *tail;
+    size_t times;
+    unsigned lenient;
+    httpref_code err;
+    const char *detail;    /* exactly */
+    int64_t offset;        /* in the stream: what was received counts */
+    unsigned lenient_bit;  /* the flag a hint may name: only one that accepts it */
+} mcase;
+
+#define MSG(id, in, lenient, err, detail, off, bit) {id, in, sizeof(in) - 1, "", "", 0, lenient, err, detail, off, bit}
+
+static const mcase messages[] = {
+    /* a limit says which and its value */
+    {"chunk extensions over max_chunk_ext", CHUNKED "5", 0, ";a=b", "\r\nhello\r\n0\r\n\r\n", 1100, 0,
+     HTTPREF_E_CHUNK_EXT_TOO_LONG,
+     "chunk extensions longer than the limit of 4096 bytes (HTTPREF_OPT_MAX_CHUNK_EXT) in "
+     "\"5;a=b;a=b;a=b;a=b;a=b;a=...\"",
+     47 + 1 + 4096, 0},
+    {"a trailer flood over max_fields", CHUNKED "0\r\n", 0, "X-T: v\r\n", "\r\n", 101, 0, HTTPREF_E_TOO_MANY_FIELDS,
+     "more field lines than the limit of 100 (HTTPREF_OPT_MAX_FIELDS) in the trailer section", 47 + 3 + 100 * 8, 0},
+    {"a head over max_fields", SL, 0, "X-H: v\r\n", "\r\n", 101, 0, HTTPREF_E_TOO_MANY_FIELDS,
+     "more field lines than the limit of 100 (HTTPREF_OPT_MAX_FIELDS) in the response head", 17 + 100 * 8, 0},
+    /* a hint names only a flag that would accept the fault */
+    MSG("NUL in a field value: no flag accepts it", SL "X: a\0b\r\nContent-Length: 0\r\n\r\n", 0,
+        HTTPREF_E_BAD_RESPONSE_FIELD_VALUE, "unexpected \"\\x00\"", 21, 0),
+    MSG("NUL in a field value with header-value-ctl: the same, still no flag",
+        SL "X: a\0b\r\nContent-Length: 0\r\n\r\n", HTTPREF_LENIENT_HEADER_VALUE_CTL,
+        HTTPREF_E_BAD_RESPONSE_FIELD_VALUE, "unexpected \"\\x00\"", 21, 0),
+    MSG("0x01 in a field value: header-value-ctl accepts it", SL "X: a\x01" "b\r\nContent-Length: 0\r\n\r\n", 0,
+        HTTPREF_E_BAD_RESPONSE_FIELD_VALUE, "unexpected \"\\x01\"", 21, HTTPREF_LENIENT_HEADER_VALUE_CTL),
+    MSG("bare LF in the head: bare-lf accepts it", "HTTP/1.1 200 OK\nContent-Length: 0\n\n", 0, HTTPREF_E_BARE_LF,
+        "LF without CR (strict mode) in the response head (got \"\\x0a\")", 15, HTTPREF_LENIENT_BARE_LF),
+    MSG("bare LF in a chunk line: bare-lf does not", CHUNKED "5\nhello\r\n0\r\n\r\n", HTTPREF_LENIENT_BARE_LF,
+        HTTPREF_E_BARE_LF, "invalid chunk size line \"5\"", 48, 0),
+    MSG("two SP before the status code: spaces-in-status accepts them", "HTTP/1.1  200 OK\r\n\r\n", 0,
+        HTTPREF_E_BAD_STATUS_LINE, "unexpected \" \"", 9, HTTPREF_LENIENT_SPACES_IN_STATUS),
+    MSG("200OK: no flag", "HTTP/1.1 200OK\r\n\r\n", HTTPREF_LENIENT_SPACES_IN_STATUS, HTTPREF_E_BAD_STATUS_LINE,
+        "unexpected \"O\"", 12, 0),
+    MSG("HTTP/2.0: version accepts it", "HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", 0, HTTPREF_E_BAD_VERSION,
+        "unexpected \"2\"", 5, HTTPREF_LENIENT_VERSION),
+    MSG("HTTP/1.01: version does not", "HTTP/1.01 200 OK\r\n\r\n", 0, HTTPREF_E_BAD_VERSION, "unexpected \"1\"", 8, 0),
+    /* offsets count what was received */
+    MSG("half a status line, then close", "HTTP/1.1 20", 0, HTTPREF_E_INCOMPLETE,
+        "server closed the connection in the middle of the head", 11, 0),
+    MSG("half a chunk-size line, then close", CHUNKED "5;a", 0, HTTPREF_E_INCOMPLETE,
+        "server closed the connection before the body ended", 50, 0),
+    /* framing errors name the field and its value, at the value */
+    MSG("Content-Length +5", SL "Content-Length: +5\r\n\r\nhello", 0, HTTPREF_E_BAD_CONTENT_LENGTH,
+        "Content-Length \"+5\" is not 1*DIGIT", 33, 0),
+    MSG("Content-Length empty", SL "Content-Length: \r\n\r\n", 0, HTTPREF_E_BAD_CONTENT_LENGTH,
+        "Content-Length \"\" is empty", 33, 0),
+    MSG("two different Content-Length fields", SL "Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello", 0,
+        HTTPREF_E_CONFLICTING_CONTENT_LENGTH, "Content-Length \"6\" differs from Content-Length \"5\"", 52, 0),
+    MSG("Transfer-Encoding and Content-Length",
+        SL "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n", 0, HTTPREF_E_TE_AND_CL,
+        "Transfer-Encoding \"chunked\" together with Content-Length \"5\"", 36, HTTPREF_LENIENT_CHUNKED_LENGTH),
+    MSG("Transfer-Encoding gzip", SL "Transfer-Encoding: gzip\r\n\r\nhello", 0, HTTPREF_E_UNSUPPORTED_TRANSFER_CODING,
+        "Transfer-Encoding \"gzip\" names a coding this client does not decode (only chunked)", 36, 0),
+    MSG("a coding after chunked", SL "Transfer-Encoding: chunked, gzip\r\n\r\n", 0, HTTPREF_E_BAD_TRANSFER_ENCODING,
+        "Transfer-Encoding \"chunked, gzip\" has a coding after chunked", 36, 0),
+};
+
+/* head + unit * times + tail, malloc'd; *len its length */
+static char *message_input(const mcase *m, size_t *len)
+{
+    size_t hl = m->head_len ? m->head_len : strlen(m->head), ul = strlen(m->unit), tl = strlen(m->tail);
+    *len = hl + ul * m->times + tl;
+    char *s = malloc(*len + 1), *p = s;
+    memcpy(p, m->head, hl);
+    p += hl;
+    for (size_t i = 0; i < m->times; i++, p += ul)
+        memcpy(p, m->unit, ul);
+    memcpy(p, m->tail, tl + 1);
+    return s;
+}
+
+static int message_is(const mcase *m, const outcome *o)
+{
+    return o->err == m->err && !strcmp(o->detail, m->detail) && o->err_off == m->offset &&
+           o->lenient_bit == m->lenient_bit;
+}
+
+static void test_messages(void)
+{
+    for (size_t i = 0; i < sizeof messages / sizeof messages[0]; i++) {
+        const mcase *m = &messages[i];
+        tcase c = {.id = m->id, .lenient = m->lenient, .err = m->err};
+        size_t len;
+        char *in = message_input(m, &len);
+        outcome o;
+        run(&c, in, len, 0, 0, &o);
+        ok(message_is(m, &o), "%s whole: %s \"%s\" at %lld, flag bit %u (got %s \"%s\" at %lld, %u)", m->id,
+           httpref_code_name(m->err), m->detail, (long long)m->offset, m->lenient_bit, httpref_code_name(o.err),
+           o.detail, (long long)o.err_off, o.lenient_bit);
+        run(&c, in, len, 1, 0, &o);
+        ok(message_is(m, &o), "%s byte by byte (got \"%s\" at %lld)", m->id, o.detail, (long long)o.err_off);
+        int splits_ok = 1;
+        for (size_t s = 1; s < len && splits_ok; s++) {
+            run(&c, in, len, 0, s, &o);
+            splits_ok = message_is(m, &o);
+            if (!splits_ok)
+                note("%s: split at %zu gives \"%s\" at %lld", m->id, s, o.detail, (long long)o.err_off);
+        }
+        ok(splits_ok, "%s at every two-way split", m->id);
+        free(in);
+    }
+}
+
 int main(void)
 {
     subtest("table", test_all);
@@ -803,5 +952,6 @@ int main(void)
     subtest("limits", test_limits);
     subtest("reader api", test_reader_api);
     subtest("layer 1", test_layer1);
+    subtest("messages", test_messages);
     return done_testing();
 }

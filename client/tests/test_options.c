@@ -80,6 +80,10 @@ static const optcase opts[] = {
     {"redirect unsafe off", HTTPREF_OPT_REDIRECT_UNSAFE, 0, GOOD},
     {"redirect last on", HTTPREF_OPT_REDIRECT_LAST, 1, GOOD},
     {"redirect last off", HTTPREF_OPT_REDIRECT_LAST, 0, GOOD},
+    {"insecure on", HTTPREF_OPT_INSECURE, 1, GOOD},
+    {"insecure off", HTTPREF_OPT_INSECURE, 0, GOOD},
+    {"redirect downgrade on", HTTPREF_OPT_REDIRECT_DOWNGRADE, 1, GOOD},
+    {"http/1.0 on", HTTPREF_OPT_HTTP10, 1, GOOD},
     /* leniency: a mask of the nine defined bits */
     {"lenient: every defined bit", HTTPREF_OPT_LENIENT, (1L << 9) - 1, GOOD},
     {"lenient: an undefined bit", HTTPREF_OPT_LENIENT, 1L << 9, BAD},
@@ -90,7 +94,7 @@ static const optcase opts[] = {
     {"recv spin at its maximum", HTTPREF_OPT_RECV_SPIN, 100000, GOOD},
     {"recv spin past its maximum", HTTPREF_OPT_RECV_SPIN, 100001, BAD},
     {"recv spin negative", HTTPREF_OPT_RECV_SPIN, -1, BAD},
-    {"unknown option past the last", (httpref_option)(HTTPREF_OPT_REDIRECT_LAST + 1), 1, BAD},
+    {"unknown option past the last", (httpref_option)(HTTPREF_OPT_HTTP10 + 1), 1, BAD},
 };
 
 static void test_setopt(void)
@@ -239,6 +243,10 @@ static const struct {
     {"INTERNAL", "other"},
     {"TRANSPORT", "other"},
     {"PROXY", "invalid_request"},
+    {"TLS_HANDSHAKE", "tls"},
+    {"TLS_VERIFY", "tls"},
+    {"TLS_TRUNCATED", "closed"},
+    {"TLS_SETUP", "invalid_request"},
 };
 
 static void test_codes(void)

@@ -22,7 +22,7 @@ typedef struct rcase {
     int null_method;
     httpref_field h[MAXH];
     size_t nh;
-    int keepalive, no_ua, drop_host, drop_credentials;
+    int keepalive, no_ua, drop_host, drop_credentials, drop_referer;
     int body;         /* 1: body_len below applies; 0: no body */
     int64_t body_len; /* -1 chunked, >= 0 Content-Length */
     httpref_code rc;
@@ -221,6 +221,12 @@ static const rcase cases[] = {
            F("X-Keep", "1")},
      .nh = 4,
      .drop_credentials = 1,
+     .head = GET("/") HOST DEF "X-Keep: 1\r\n\r\n"},
+    {.id = "RD-29: an http hop after https drops the caller's Referer, keeps the rest",
+     .url = U,
+     .h = {F("Referer", "https://h.example/secret"), F("X-Keep", "1")},
+     .nh = 2,
+     .drop_referer = 1,
      .head = GET("/") HOST DEF "X-Keep: 1\r\n\r\n"},
     {.id = "Proxy-Authorization from the proxy URL",
      .url = U,
@@ -590,6 +596,10 @@ static void test_table(void)
                       c->no_ua ? NULL : "httpref/0.1.0",
                       c->keepalive,
                       c->body ? c->body_len : NOBODY,
+                      0,
+                      c->drop_referer,
+                      NULL,
+                      0,
                       0};
         hx_buf out = {0};
         int64_t ccl = -7;

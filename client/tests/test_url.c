@@ -41,7 +41,7 @@ static void test_resolve(void)
                            {"http://h", "d", "http://h/d"}, {"http://h?q", "d?r", "http://h/d?r"}};
     for (size_t i = 0; i < sizeof rd / sizeof rd[0]; i++) {
         char *r = uri_resolve(rd[i][0], rd[i][1]);
-        ok(r && !strcmp(r, rd[i][2]), "RD-12: %s + %s -> %s (got %s)", rd[i][0], rd[i][1], rd[i][2], r);
+        ok(r && !strcmp(r, rd[i][2]), "RD-12: %s + %s -> %s (got %s)", rd[i][0], rd[i][1], rd[i][2], r ? r : "NULL");
         free(r);
     }
 }
@@ -79,7 +79,9 @@ static const struct {
     {"http://h/x\r\nInjected: 1", HTTPREF_E_URL, NULL, NULL, NULL, NULL, "SEC-08 CRLF in path"},
     {"http://0123456789012345678901234567890123456789012345678901234567890123.example/", HTTPREF_E_URL_HOST, NULL, NULL,
      NULL, NULL, "NE-09 64-character label"},
-    {"https://h/", HTTPREF_E_URL_SCHEME, NULL, NULL, NULL, NULL, "https (no TLS)"},
+    {"https://h/", HTTPREF_OK, "h", "/", NULL, NULL, "https parses (whether it can be fetched is the build's)"},
+    {"HTTPS://h:443/x", HTTPREF_OK, "h", "/x", NULL, NULL, "https, scheme case-insensitive, default port given"},
+    {"httpx://h/", HTTPREF_E_URL_SCHEME, NULL, NULL, NULL, NULL, "httpx"},
     {"ftp://h/", HTTPREF_E_URL_SCHEME, NULL, NULL, NULL, NULL, "ftp"},
     {"h/path", HTTPREF_E_URL, NULL, NULL, NULL, NULL, "no scheme"},
     {"http://a%3Ab:c@h/", HTTPREF_E_BAD_CREDENTIALS, NULL, NULL, NULL, NULL, "AU-13 colon in user-id"},
