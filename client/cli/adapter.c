@@ -79,45 +79,47 @@ static void put_error(const char *cls, const char *message, int code, const char
     put_impl(); /* the object stays open: the caller may add "then" */
 }
 
-/* one spec -> one result object on stdout, left open (no closing brace) */
-static void run_one(httpref *h, const json *spec)
-{
-    const json *v;
-    char err[256] = "";
-    httpref_request q;
-    memset(&q, 0, sizeof q);
-    q.redirect = -1;
-    q.max_redirects = -1;
-    q.source_length = -1;
-    body_buf body = {0};
-    char *req_body = NULL;
-    httpref_field *fields = NULL;
+/* what a spec's request points into, freed once it is answered */
+typedef struct spec_owned {
+    char *body;             /* the decoded request body */
+    httpref_field *fields;  /* the request's fields (NULL when out of memory) */
+} spec_owned;
 
-    v = json_get(spec, "url");
+/* url, method and body; 0, or -1 with the error already written */
+static int spec_target(const json *spec, httpref_request *q, spec_owned *own)
+{
+    const json *v = json_get(spec, "url");
     if (!v || v->type != J_STRING) {
         put_error("invalid_request", "spec has no url", HTTPREF_E_BAD_OPTION, "BAD_OPTION");
-        return;
+        return -1;
     }
-    q.url = v->str;
+    q->url = v->str;
     v = json_get(spec, "method");
     if (v && v->type == J_STRING)
-        q.method = v->str;
+        q->method = v->str;
     v = json_get(spec, "body");
     if (v && v->type == J_STRING) {
-        req_body = hx_base64_decode(v->str, v->len, &q.body_len);
-        if (!req_body) {
+        own->body = hx_base64_decode(v->str, v->len, &q->body_len);
+        if (!own->body) {
             put_error("other", "spec body is not base64", HTTPREF_E_BAD_OPTION, "BAD_OPTION");
-            return;
+            return -1;
         }
-        q.body = req_body;
+        q->body = own->body;
     }
+    return 0;
+}
+
+/* headers as given, plus form "simple": a POST with a urlencoded Content-Type
+ * unless the spec has one */
+static void spec_fields(const json *spec, httpref_request *q, spec_owned *own)
+{
     const json *form = json_get(spec, "form");
     int simple = form && form->type == J_STRING && !strcmp(form->str, "simple");
-    if (simple && q.body && !q.method)
-        q.method = "POST";
-    v = json_get(spec, "headers");
+    if (simple && q->body && !q->method)
+        q->method = "POST";
+    const json *v = json_get(spec, "headers");
     size_t nf = v && v->type == J_ARRAY ? v->len : 0;
-    fields = calloc(nf + 1, sizeof *fields);
+    httpref_field *fields = own->fields = calloc(nf + 1, sizeof *fields);
     size_t k = 0;
     int has_ct = 0;
     for (size_t i = 0; fields && i < nf; i++) {
@@ -135,55 +137,89 @@ static void run_one(httpref *h, const json *spec)
             has_ct = 1;
         k++;
     }
-    if (simple && q.body && !has_ct && fields) {
+    if (simple && q->body && !has_ct && fields) {
         fields[k].name = "Content-Type";
         fields[k++].value = "application/x-www-form-urlencoded";
     }
-    q.headers = fields;
-    q.nheaders = k;
-    v = json_get(spec, "redirect");
+    q->headers = fields;
+    q->nheaders = k;
+}
+
+/* redirect, max_redirects, proxy, ca_file and timeout_s */
+static void spec_options(httpref *h, const json *spec, httpref_request *q)
+{
+    const json *v = json_get(spec, "redirect");
     if (v && (v->type == J_TRUE || v->type == J_FALSE))
-        q.redirect = v->type == J_TRUE;
+        q->redirect = v->type == J_TRUE;
     v = json_get(spec, "max_redirects");
     if (v && v->type == J_NUMBER)
-        q.max_redirects = (int)v->num;
+        q->max_redirects = (int)v->num;
     v = json_get(spec, "proxy");
     if (v && v->type == J_STRING)
-        q.proxy = v->str;
+        q->proxy = v->str;
+    v = json_get(spec, "ca_file"); /* the harness's per-run CA: verification stays on */
+    if (v && v->type == J_STRING)
+        httpref_set_ca(h, v->str, NULL);
     v = json_get(spec, "timeout_s");
     if (v && v->type == J_NUMBER && v->num > 0) {
         httpref_setopt(h, HTTPREF_OPT_DEADLINE_MS, (long)(v->num * 1000));
         httpref_setopt(h, HTTPREF_OPT_TIMEOUT_MS, (long)(v->num * 1000));
     }
+}
+
+/* a response result object, left open */
+static void put_response(const httpref_response *r, const body_buf *body)
+{
+    printf("{\"outcome\":\"response\",\"status\":%d,\"reason\":", r->status);
+    json_put_string(stdout, r->reason, strlen(r->reason));
+    printf(",\"version\":\"HTTP/%d.%d\",\"headers\":", r->version_major, r->version_minor);
+    put_fields(r->fields, r->nfields);
+    printf(",\"trailers\":");
+    put_fields(r->trailers, r->ntrailers);
+    printf(",\"body\":");
+    json_put_base64(stdout, body->p ? body->p : "", body->len);
+    printf(",\"effective_url\":");
+    json_put_string(stdout, r->effective_url, strlen(r->effective_url));
+    printf(",\"redirects\":%d,\"reused_connection\":%s,", r->redirects, r->reused_connection ? "true" : "false");
+    put_impl();
+}
+
+/* one spec -> one result object on stdout, left open (no closing brace) */
+static void run_one(httpref *h, const json *spec)
+{
+    char err[256] = "";
+    httpref_request q;
+    memset(&q, 0, sizeof q);
+    q.redirect = -1;
+    q.max_redirects = -1;
+    q.source_length = -1;
+    body_buf body = {0};
+    spec_owned own = {0};
+
+    if (spec_target(spec, &q, &own)) {
+        free(own.body);
+        return;
+    }
+    spec_fields(spec, &q, &own);
+    spec_options(h, spec, &q);
     q.sink = body_sink;
     q.sink_ud = &body;
 
     httpref_response r;
-    httpref_code rc = fields ? httpref_perform(h, &q, &r) : HTTPREF_E_NOMEM;
+    httpref_code rc = own.fields ? httpref_perform(h, &q, &r) : HTTPREF_E_NOMEM;
     if (rc == HTTPREF_OK && body.over) {
         put_error("other", "response body larger than the adapter's 64 MiB cap (read to its end, not kept)", rc,
                   httpref_code_name(rc));
     } else if (rc == HTTPREF_OK) {
-        printf("{\"outcome\":\"response\",\"status\":%d,\"reason\":", r.status);
-        json_put_string(stdout, r.reason, strlen(r.reason));
-        printf(",\"version\":\"HTTP/%d.%d\",\"headers\":", r.version_major, r.version_minor);
-        put_fields(r.fields, r.nfields);
-        printf(",\"trailers\":");
-        put_fields(r.trailers, r.ntrailers);
-        printf(",\"body\":");
-        json_put_base64(stdout, body.p ? body.p : "", body.len);
-        printf(",\"effective_url\":");
-        json_put_string(stdout, r.effective_url, strlen(r.effective_url));
-        printf(",\"redirects\":%d,\"reused_connection\":%s,", r.redirects, r.reused_connection ? "true" : "false");
-        put_impl();
+        put_response(&r, &body);
     } else {
         snprintf(err, sizeof err, "%s", httpref_last_error_reason(h));
-        cli_explain(rc, h, err, sizeof err);
+        cli_explain(h, err, sizeof err);
         put_error(httpref_class_name(httpref_code_class(rc)), err, rc, httpref_code_name(rc));
     }
     free(body.p);
-    free(req_body);
-    free(fields);
+    free(own.body);
+    free(own.fields);
 }
 
 /* one spec on a fresh handle: the whole result object, with serve_seq if
@@ -294,8 +330,8 @@ int cli_adapter(int describe, int serve_mode)
     if (describe) {
         printf("{\"name\":\"httpref\",\"version\":\"%s\",\"capabilities\":[\"simple-form\",\"generic-form\","
                "\"proxy\",\"redirect-control\",\"max-redirects\",\"request-body\",\"timeouts\",\"sequence\","
-               "\"custom-headers\",\"head\",\"serve\"]}\n",
-               HTTPREF_VERSION);
+               "\"custom-headers\",\"head\",\"serve\"%s]}\n",
+               HTTPREF_VERSION, httpref_tls_available() ? ",\"tls\"" : "");
         return 0;
     }
     if (serve_mode)

@@ -25,24 +25,25 @@ static const struct {
 };
 #define NLENIENT (sizeof lenient / sizeof lenient[0])
 
-static const char *lenient_flag_for(httpref_code rc)
+/* the flag of a leniency bit, NULL for none (or a reserved bit) */
+static const char *lenient_flag_of(unsigned bit)
 {
-    for (size_t i = 0; i < NLENIENT; i++)
-        if (lenient[i].flag[0] && lenient[i].relaxes == rc)
+    for (size_t i = 0; bit && i < NLENIENT; i++)
+        if (lenient[i].flag[0] && lenient[i].bit == bit)
             return lenient[i].flag;
     return NULL;
 }
 
-void cli_explain(httpref_code rc, const httpref *h, char *msg, size_t cap)
+void cli_explain(const httpref *h, char *msg, size_t cap)
 {
     size_t n = strlen(msg);
     int64_t off = httpref_last_error_offset(h);
     if (off >= 0 && n < cap)
         n += (size_t)snprintf(msg + n, cap - n, " at byte %lld", (long long)off);
-    const char *flag = lenient_flag_for(rc);
-    /* a bad chunk size is only relaxable when the trouble is whitespace after it */
-    if (rc == HTTPREF_E_BAD_CHUNK_SIZE && !strstr(msg, "whitespace"))
-        flag = NULL;
+    /* only a flag that would accept this very fault: the parser says which
+     * (NUL is no control character the flag lets through, a flag already on
+     * did not help) */
+    const char *flag = lenient_flag_of(httpref_last_error_lenient(h));
     if (flag && n < cap)
         snprintf(msg + n, cap - n, "; see --lenient-%s", flag);
 }
@@ -63,8 +64,10 @@ void cli_print_exit_codes(const char *format)
             printf("%3d  %-30s %-18s %s\n", c, httpref_code_name(rc), cls, httpref_strerror(rc));
     }
     const char *extra[][2] = {{"100", "HTTP_ERROR: -f given and the server answered 400 or more"},
-                              {"101", "USAGE: the command line is wrong"}};
-    for (int i = 0; i < 2; i++) {
+                              {"101", "USAGE: the command line is wrong"},
+                              {"102", "DECODE: --compressed and the coded body is corrupt or truncated"},
+                              {"103", "RESUME: -C and the answer's Content-Range does not start at the offset"}};
+    for (int i = 0; i < 4; i++) {
         if (roff)
             printf(".TP\n.B %s\n%s\n", extra[i][0], extra[i][1]);
         else if (md)

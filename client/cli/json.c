@@ -72,6 +72,82 @@ static int hex4(parser *p, unsigned *v)
     return 0;
 }
 
+/* the code point of a \u escape, after the "\u"; a high surrogate must be
+ * followed by its low half, and the pair is joined */
+static int unicode_escape(parser *p, unsigned *cp)
+{
+    unsigned lo;
+    if (hex4(p, cp))
+        return -1;
+    if (*cp < 0xD800 || *cp > 0xDBFF)
+        return 0;
+    if (!(p->i + 1 < p->n && p->s[p->i] == '\\' && p->s[p->i + 1] == 'u')) {
+        fail(p, "lone surrogate");
+        return -1;
+    }
+    p->i += 2;
+    if (hex4(p, &lo))
+        return -1;
+    if (lo < 0xDC00 || lo > 0xDFFF) {
+        fail(p, "invalid surrogate pair");
+        return -1;
+    }
+    *cp = 0x10000 + ((*cp - 0xD800) << 10) + (lo - 0xDC00);
+    return 0;
+}
+
+/* cp as UTF-8 at b (room for 4 bytes): the number of bytes written */
+static size_t put_utf8(char *b, unsigned cp)
+{
+    if (cp < 0x80) {
+        b[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        b[0] = (char)(0xC0 | (cp >> 6));
+        b[1] = (char)(0x80 | (cp & 63));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        b[0] = (char)(0xE0 | (cp >> 12));
+        b[1] = (char)(0x80 | ((cp >> 6) & 63));
+        b[2] = (char)(0x80 | (cp & 63));
+        return 3;
+    }
+    b[0] = (char)(0xF0 | (cp >> 18));
+    b[1] = (char)(0x80 | ((cp >> 12) & 63));
+    b[2] = (char)(0x80 | ((cp >> 6) & 63));
+    b[3] = (char)(0x80 | (cp & 63));
+    return 4;
+}
+
+/* one escape after its backslash, its bytes appended at b + *o (room for 4) */
+static int escape(parser *p, char *b, size_t *o)
+{
+    if (p->i >= p->n) {
+        fail(p, "unterminated escape");
+        return -1;
+    }
+    unsigned char c = (unsigned char)p->s[p->i++];
+    const char *esc = strchr("\"\\/bfnrt", c);
+    if (esc && c) {
+        b[(*o)++] = "\"\\/\b\f\n\r\t"[esc - "\"\\/bfnrt"];
+        return 0;
+    }
+    if (c != 'u') {
+        p->i--;
+        fail(p, "invalid escape");
+        return -1;
+    }
+    unsigned cp;
+    if (unicode_escape(p, &cp))
+        return -1;
+    *o += put_utf8(b + *o, cp);
+    return 0;
+}
+
+/* a string from its opening quote: *out is malloc'd, NUL-terminated, *len long
+ * (NULs inside kept) */
 static int string(parser *p, char **out, size_t *len)
 {
     size_t cap = 16, o = 0;
@@ -84,93 +160,35 @@ static int string(parser *p, char **out, size_t *len)
     for (;;) {
         if (p->i >= p->n) {
             fail(p, "unterminated string");
-            free(b);
-            return -1;
+            break;
         }
         unsigned char c = (unsigned char)p->s[p->i++];
-        if (o + 5 > cap) {
+        if (o + 5 > cap) { /* room for the longest thing one step appends, and the NUL */
             char *nb = realloc(b, cap *= 2);
             if (!nb) {
-                free(b);
                 fail(p, "out of memory");
-                return -1;
+                break;
             }
             b = nb;
         }
-        if (c == '"')
-            break;
+        if (c == '"') {
+            b[o] = 0;
+            *out = b;
+            *len = o;
+            return 0;
+        }
         if (c < 0x20) {
             p->i--;
             fail(p, "control character in string");
-            free(b);
-            return -1;
+            break;
         }
-        if (c != '\\') {
+        if (c != '\\')
             b[o++] = (char)c;
-            continue;
-        }
-        if (p->i >= p->n) {
-            fail(p, "unterminated escape");
-            free(b);
-            return -1;
-        }
-        c = (unsigned char)p->s[p->i++];
-        const char *esc = strchr("\"\\/bfnrt", c);
-        if (esc && c) {
-            b[o++] = "\"\\/\b\f\n\r\t"[esc - "\"\\/bfnrt"];
-            continue;
-        }
-        if (c != 'u') {
-            p->i--;
-            fail(p, "invalid escape");
-            free(b);
-            return -1;
-        }
-        unsigned cp;
-        if (hex4(p, &cp)) {
-            free(b);
-            return -1;
-        }
-        if (cp >= 0xD800 && cp <= 0xDBFF) { /* a surrogate pair */
-            unsigned lo;
-            if (p->i + 1 < p->n && p->s[p->i] == '\\' && p->s[p->i + 1] == 'u') {
-                p->i += 2;
-                if (hex4(p, &lo)) {
-                    free(b);
-                    return -1;
-                }
-                if (lo < 0xDC00 || lo > 0xDFFF) {
-                    fail(p, "invalid surrogate pair");
-                    free(b);
-                    return -1;
-                }
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            } else {
-                fail(p, "lone surrogate");
-                free(b);
-                return -1;
-            }
-        }
-        if (cp < 0x80) {
-            b[o++] = (char)cp;
-        } else if (cp < 0x800) {
-            b[o++] = (char)(0xC0 | (cp >> 6));
-            b[o++] = (char)(0x80 | (cp & 63));
-        } else if (cp < 0x10000) {
-            b[o++] = (char)(0xE0 | (cp >> 12));
-            b[o++] = (char)(0x80 | ((cp >> 6) & 63));
-            b[o++] = (char)(0x80 | (cp & 63));
-        } else {
-            b[o++] = (char)(0xF0 | (cp >> 18));
-            b[o++] = (char)(0x80 | ((cp >> 12) & 63));
-            b[o++] = (char)(0x80 | ((cp >> 6) & 63));
-            b[o++] = (char)(0x80 | (cp & 63));
-        }
+        else if (escape(p, b, &o))
+            break;
     }
-    b[o] = 0;
-    *out = b;
-    *len = o;
-    return 0;
+    free(b);
+    return -1;
 }
 
 static int push(parser *p, json *arr, char ***keys, size_t *cap)

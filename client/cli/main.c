@@ -23,6 +23,9 @@ int main(int argc, char **argv)
     case CLI_LENIENCY:
         cli_print_leniency(cfg.format);
         return 0;
+    case CLI_OPTIONS:
+        cli_print_options(cfg.format);
+        return 0;
     case CLI_FETCH:
         break;
     }

@@ -1,5 +1,5 @@
-# httpref.1 = httpref.1.in with @EXIT_CODES@ and @LENIENCY@ replaced by the binary's own tables
-# (`httpref --exit-codes --roff`, `httpref --leniency --roff`)
+# httpref.1 = httpref.1.in with @OPTIONS@, @EXIT_CODES@ and @LENIENCY@ replaced by the binary's own tables
+# (`httpref --option-table --roff`, `httpref --exit-codes --roff`, `httpref --leniency --roff`)
 execute_process(COMMAND ${BIN} --exit-codes --roff OUTPUT_VARIABLE codes RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "httpref --exit-codes failed")
@@ -8,7 +8,12 @@ execute_process(COMMAND ${BIN} --leniency --roff OUTPUT_VARIABLE lenient RESULT_
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "httpref --leniency failed")
 endif()
+execute_process(COMMAND ${BIN} --option-table --roff OUTPUT_VARIABLE opts RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "httpref --option-table failed")
+endif()
 file(READ ${IN} text)
+string(REPLACE "@OPTIONS@" "${opts}" text "${text}")
 string(REPLACE "@EXIT_CODES@" "${codes}" text "${text}")
 string(REPLACE "@LENIENCY@" "${lenient}" text "${text}")
 file(WRITE ${OUT} "${text}")

@@ -26,9 +26,10 @@ static void human(double v, char *out, size_t cap)
     snprintf(out, cap, i ? "%.1f %s" : "%.0f %s", v, u[i]);
 }
 
-void progress_start(progress *p, int enabled)
+void progress_start(progress *p, int enabled, int bar)
 {
     p->enabled = enabled;
+    p->bar = bar;
     p->shown = 0;
     p->total = -1;
     p->done = 0;
@@ -60,6 +61,9 @@ void progress_update(progress *p, uint64_t done, int64_t total)
         b[30] = 0;
         fprintf(stderr, "\r[%s] %5.1f%%  %s  %s/s  ETA %02d:%02d ", b, frac * 100, got, rate, (int)eta / 60,
                 (int)eta % 60);
+    } else if (p->bar) { /* -# without a length: a bouncing mark, as curl's */
+        int at = (int)(t * 10) % 58, pos = at < 30 ? at : 58 - at;
+        fprintf(stderr, "\r[%*s#%*s]  %s  %s/s ", pos, "", 29 - pos, "", got, rate);
     } else {
         fprintf(stderr, "\r%s  %s/s ", got, rate);
     }

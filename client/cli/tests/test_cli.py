@@ -117,7 +117,7 @@ def test_output_file_and_remote_name(tmp_path):
 def test_follow_redirect_and_fail_flag():
     target = Server(b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno")
     s = Server(f"HTTP/1.1 302 Found\r\nLocation: {target.url('/x')}\r\nContent-Length: 0\r\n\r\n".encode())
-    p = run("-f", s.url())
+    p = run("-L", "-f", s.url())
     assert p.returncode == 100 and b"404" in p.stderr
 
 
@@ -145,7 +145,7 @@ def test_exit_codes_for_dns_connect_timeout_and_invalid_request():
     assert run("-X", "G ET", "http://127.0.0.1:1/").returncode == 5
 
 
-@pytest.mark.parametrize("flag,value", [("--max-redirs", "ten"), ("--max-redirs", "-1"), ("--max-redirs", "5x"),
+@pytest.mark.parametrize("flag,value", [("--max-redirs", "ten"), ("--max-redirs", "-2"), ("--max-redirs", "5x"),
                                         ("--max-time", "0"), ("--max-time", "soon"), ("--connect-timeout", "-2"),
                                         ("--recv-spin", "100001"), ("--recv-spin", "")])
 def test_bad_numeric_flag_is_a_usage_error_not_a_default(flag, value):
