@@ -29,13 +29,17 @@ build = {
     ["httpref.core"] = {
       sources = {
         "lua/src/httpref_core.c",
+        "client/src/auth_digest.c", "client/src/auth_parse.c", "client/src/hx_hash.c",
         "client/src/client.c", "client/src/conn.c", "client/src/deadline.c", "client/src/errors.c",
         "client/src/h1_body.c", "client/src/h1_chunked.c", "client/src/h1_framing.c",
         "client/src/h1_head.c", "client/src/h1_reader.c", "client/src/h1_section.c",
         "client/src/handle.c", "client/src/hx.c", "client/src/receive.c", "client/src/redirect.c",
         "client/src/request.c", "client/src/response.c", "client/src/send.c",
-        "client/src/transport_tcp.c", "client/src/url.c",
+        "client/src/transport_tcp.c", "client/src/transport_tls.c", "client/src/tunnel.c",
+        "client/src/url.c",
       },
+      -- built without HTTPREF_HAVE_TLS: no libssl needed, an https URL is a numbered error
+      -- saying so (the CMake build links OpenSSL when it finds it)
       incdirs = { "client/include", "client/src", "lua/src" },
       libraries = { "m" },
     },

@@ -15,7 +15,11 @@ local M = {
   TIMEOUT = 60,                               -- seconds per connect/send/receive, as LuaSocket
   USERAGENT = "httpref/" .. core._VERSION,
   PROXY = nil,                                -- "http://[user:pass@]host:port"
-  PORT = 80,                                  -- default port of a URL without one
+  PORT = 80,                                  -- default port of an http URL without one
+  TLS = core.tls,                             -- httpref's own: true when this build speaks https
+  CAFILE = nil,                               -- httpref's own: https trust store (PEM file), nil =
+  CAPATH = nil,                               -- the system's; per request `cafile`/`capath` (LuaSec's
+                                              -- names) and `verify = "none"` (no checks: a risk)
   DEADLINE = nil,                             -- httpref's own: seconds for a whole request, redirects
                                               -- included (TIMEOUT alone lets a trickling server go on)
   KEEPALIVE = false,                          -- httpref's own: true keeps the connection for the next
@@ -184,6 +188,7 @@ local function generic(reqt, body)
     redirect = reqt.redirect, maxredirects = maxredirects, redirectlast = not strict,
     proxy = without_lone_user(reqt.proxy or M.PROXY), timeout = M.TIMEOUT, deadline = M.DEADLINE,
     useragent = M.USERAGENT, port = M.PORT, keepalive = keepalive,
+    cafile = reqt.cafile or M.CAFILE, capath = reqt.capath or M.CAPATH, verify = reqt.verify,
     transport = reqt.create and socket_transport(reqt.create) or nil,
   }
   if not code then

@@ -456,8 +456,8 @@ static httpref_field *collect_headers(lua_State *L, size_t *n, int64_t *content_
 static const char *with_default_port(lua_State *L, const char *u, lua_Integer port)
 {
     size_t at, alen;
-    if (port == 80 || !httpref_uri_authority(u, &at, &alen))
-        return u;
+    if (port == 80 || !httpref_uri_authority(u, &at, &alen) || !hx_ncasecmp(u, "https:", 6))
+        return u; /* PORT is http's default; https keeps 443 */
     const char *a = u + at, *end = a + alen;
     const char *host = memchr(a, '@', alen) ? (const char *)memchr(a, '@', alen) + 1 : a;
     const char *colon = NULL;
@@ -474,6 +474,27 @@ static const char *with_default_port(lua_State *L, const char *u, lua_Integer po
     lua_pushstring(L, end);
     lua_concat(L, 3);
     return lua_tostring(L, -1);
+}
+
+/* the https trust settings of a request (LuaSec's names): cafile=, capath=
+ * (strings), verify="none" for no checks; read before the handle is taken,
+ * since a bad type raises */
+typedef struct tls_fields {
+    const char *cafile, *capath;
+    int insecure;
+} tls_fields;
+
+static void read_tls_fields(lua_State *L, tls_fields *t)
+{
+    t->cafile = field_of(L, "cafile", LUA_TSTRING) ? lua_tostring(L, -1) : NULL;
+    t->capath = field_of(L, "capath", LUA_TSTRING) ? lua_tostring(L, -1) : NULL;
+    t->insecure = 0;
+    if (field_of(L, "verify", LUA_TSTRING)) {
+        const char *v = lua_tostring(L, -1);
+        if (strcmp(v, "none") && strcmp(v, "peer"))
+            luaL_error(L, "bad field 'verify' (\"peer\" or \"none\" expected)");
+        t->insecure = !strcmp(v, "none");
+    }
 }
 
 /* a numeric option: t[name] * scale, or dflt when absent; raises when out of range */
@@ -593,142 +614,199 @@ static void release(lua_State *L, call *c)
     c->loc = c->prev_loc = NULL;
 }
 
-/* core.perform{url=, method=, headers=, body=, source=, step=, sink=, redirect=,
- * maxredirects=, redirectlast=, proxy=, timeout=, useragent=, port=, transport=, keepalive=} */
-static int l_perform(lua_State *L)
-{
-    httpref_request rq;
-    memset(&rq, 0, sizeof rq);
-    rq.source_length = -1;
-    rq.redirect = -1;
-    rq.max_redirects = -1;
-    luaL_checktype(L, 1, LUA_TTABLE);
-    lua_settop(L, 1);
+/* ---- perform ---- */
 
-    /* everything that may raise comes before the handle is taken */
+/* what perform reads from its table before it takes a handle: everything
+ * that may raise comes first. The strings stay anchored on the stack. */
+typedef struct perform_args {
+    httpref_request rq;
+    int64_t caller_cl;          /* the caller's Content-Length, -1 when none */
+    int redirect_last;          /* the last 3xx is the response (LuaSocket's limit) */
+    long timeout_ms, deadline_ms, maxbody, lenient;
+    const char *ua;             /* NULL: no User-Agent */
+    tls_fields tls;
+    int keepalive;
+} perform_args;
+
+/* url=, port=, method=, proxy=, body=, redirect=, maxredirects=, redirectlast=, headers= */
+static void read_request(lua_State *L, perform_args *a)
+{
+    httpref_request *rq = &a->rq;
+    memset(rq, 0, sizeof *rq);
+    rq->source_length = -1;
+    rq->redirect = -1;
+    rq->max_redirects = -1;
     if (!field_of(L, "url", LUA_TSTRING))
-        return luaL_error(L, "bad field 'url' (string expected, got nil)");
-    rq.url = lua_tostring(L, -1);
+        luaL_error(L, "bad field 'url' (string expected, got nil)");
+    rq->url = lua_tostring(L, -1);
     if (field_of(L, "port", LUA_TNUMBER))
-        rq.url = with_default_port(L, rq.url, lua_tointeger(L, -1));
+        rq->url = with_default_port(L, rq->url, lua_tointeger(L, -1));
     if (field_of(L, "method", LUA_TSTRING))
-        rq.method = lua_tostring(L, -1);
+        rq->method = lua_tostring(L, -1);
     if (field_of(L, "proxy", LUA_TSTRING))
-        rq.proxy = lua_tostring(L, -1);
+        rq->proxy = lua_tostring(L, -1);
     if (field_of(L, "body", LUA_TSTRING))
-        rq.body = lua_tolstring(L, -1, &rq.body_len);
+        rq->body = lua_tolstring(L, -1, &rq->body_len);
     lua_getfield(L, 1, "redirect");
     if (!lua_isnil(L, -1))
-        rq.redirect = lua_toboolean(L, -1) ? -1 : 0; /* true = LuaSocket's rules, the default */
+        rq->redirect = lua_toboolean(L, -1) ? -1 : 0; /* true = LuaSocket's rules, the default */
     if (field_of(L, "maxredirects", LUA_TNUMBER)) {
         lua_Number m = lua_tonumber(L, -1);
         if (!(m >= 0 && m <= 1000))
-            return luaL_error(L, "bad field 'maxredirects' (0..1000 expected)");
-        rq.max_redirects = (int)ceil(m); /* LuaSocket follows while hops < maxredirects */
+            luaL_error(L, "bad field 'maxredirects' (0..1000 expected)");
+        rq->max_redirects = (int)ceil(m); /* LuaSocket follows while hops < maxredirects */
     }
     lua_getfield(L, 1, "redirectlast");
-    int redirect_last = lua_toboolean(L, -1);
-    int64_t caller_cl;
-    rq.headers = collect_headers(L, &rq.nheaders, &caller_cl);
+    a->redirect_last = lua_toboolean(L, -1);
+    rq->headers = collect_headers(L, &rq->nheaders, &a->caller_cl);
+}
+
+/* timeout=, deadline=, maxbody=, lenient=, useragent=, the TLS fields,
+ * keepalive=, transport=, sink=, source=, step= */
+static void read_options(lua_State *L, perform_args *a)
+{
     /* every option is set on every call: a reused handle keeps nothing */
-    long timeout_ms = opt_long(L, "timeout", 1000.0, 60000, 2147483647L);
-    long deadline_ms = opt_long(L, "deadline", 1000.0, 0, 2147483647L);
-    long maxbody = opt_long(L, "maxbody", 1.0, 0, 2147483647L);
-    long lenient = opt_long(L, "lenient", 1.0, 0, HTTPREF_LENIENT_ALL);
-    const char *ua = "httpref/" HTTPREF_VERSION;
+    a->timeout_ms = opt_long(L, "timeout", 1000.0, 60000, 2147483647L);
+    a->deadline_ms = opt_long(L, "deadline", 1000.0, 0, 2147483647L);
+    a->maxbody = opt_long(L, "maxbody", 1.0, 0, 2147483647L);
+    a->lenient = opt_long(L, "lenient", 1.0, 0, HTTPREF_LENIENT_ALL);
+    a->ua = "httpref/" HTTPREF_VERSION;
     lua_getfield(L, 1, "useragent");
     if (lua_type(L, -1) == LUA_TSTRING)
-        ua = lua_tostring(L, -1);
+        a->ua = lua_tostring(L, -1);
     else if (lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1))
-        ua = NULL;
+        a->ua = NULL;
     else if (!lua_isnil(L, -1))
-        return luaL_error(L, "bad field 'useragent' (string or false expected)");
+        luaL_error(L, "bad field 'useragent' (string or false expected)");
+    read_tls_fields(L, &a->tls);
     lua_getfield(L, 1, "keepalive");
-    int keepalive = lua_toboolean(L, -1);
+    a->keepalive = lua_toboolean(L, -1);
     field_of(L, "transport", LUA_TTABLE);
     /* a `create` socket lives for one call: nothing to keep alive */
     if (!lua_isnil(L, -1))
-        keepalive = 0;
+        a->keepalive = 0;
     field_of(L, "sink", LUA_TFUNCTION);
     field_of(L, "source", LUA_TFUNCTION);
     field_of(L, "step", LUA_TFUNCTION);
-    if (rq.body && !lua_isnil(L, -2))
-        return luaL_error(L, "give either 'body' or 'source', not both");
+    if (a->rq.body && !lua_isnil(L, -2))
+        luaL_error(L, "give either 'body' or 'source', not both");
+}
 
+/* the module's cached handle, or one of its own when that is in use
+ * (re-entered from a callback) or gone; left on the stack, marked busy */
+static lclient *take_handle(lua_State *L)
+{
     lclient *lc = (lclient *)lua_touserdata(L, lua_upvalueindex(1));
-    if (!lc || !lc->h || lc->busy) { /* re-entered (or no cached handle): one of its own */
+    if (!lc || !lc->h || lc->busy) {
         lc = (lclient *)lua_newuserdata(L, sizeof *lc);
         lc->h = NULL;
         lc->busy = 0;
         luaL_setmetatable(L, CLIENT_MT);
         lc->h = httpref_new();
         if (!lc->h)
-            return luaL_error(L, "out of memory");
+            luaL_error(L, "out of memory");
     } else {
         lua_pushvalue(L, lua_upvalueindex(1)); /* anchored while in use */
     }
-    httpref *h = lc->h;
     lc->busy = 1;
-    if (httpref_setopt(h, HTTPREF_OPT_TIMEOUT_MS, timeout_ms ? timeout_ms : 1) != HTTPREF_OK ||
-        httpref_setopt(h, HTTPREF_OPT_DEADLINE_MS, deadline_ms) != HTTPREF_OK ||
-        httpref_setopt(h, HTTPREF_OPT_MAX_BODY, maxbody) != HTTPREF_OK ||
-        httpref_setopt(h, HTTPREF_OPT_LENIENT, lenient) != HTTPREF_OK ||
-        httpref_setopt(h, HTTPREF_OPT_KEEPALIVE, keepalive) != HTTPREF_OK ||
-        httpref_setopt(h, HTTPREF_OPT_REDIRECT_LAST, redirect_last) != HTTPREF_OK ||
-        httpref_set_user_agent(h, ua) != HTTPREF_OK) {
-        lc->busy = 0;
-        return luaL_error(L, "bad option for libhttpref (user agent with a control character?)");
-    }
+    return lc;
+}
 
-    call c;
-    memset(&c, 0, sizeof c);
-    c.L = L;
-    c.err_ref = LUA_NOREF;
-    c.step_ref = ref_field(L, "step", LUA_TFUNCTION);
-    c.source_ref = ref_field(L, "source", LUA_TFUNCTION);
-    c.sink_ref = ref_field(L, "sink", LUA_TFUNCTION);
-    c.transport_ref = ref_field(L, "transport", LUA_TTABLE);
-    if (c.source_ref != LUA_NOREF) {
-        rq.source = on_source;
-        rq.source_ud = &c;
-        rq.source_length = caller_cl; /* -1: chunked */
+static int apply_options(httpref *h, const perform_args *a)
+{
+    return httpref_setopt(h, HTTPREF_OPT_TIMEOUT_MS, a->timeout_ms ? a->timeout_ms : 1) != HTTPREF_OK ||
+           httpref_setopt(h, HTTPREF_OPT_DEADLINE_MS, a->deadline_ms) != HTTPREF_OK ||
+           httpref_setopt(h, HTTPREF_OPT_MAX_BODY, a->maxbody) != HTTPREF_OK ||
+           httpref_setopt(h, HTTPREF_OPT_LENIENT, a->lenient) != HTTPREF_OK ||
+           httpref_setopt(h, HTTPREF_OPT_KEEPALIVE, a->keepalive) != HTTPREF_OK ||
+           httpref_setopt(h, HTTPREF_OPT_REDIRECT_LAST, a->redirect_last) != HTTPREF_OK ||
+           httpref_setopt(h, HTTPREF_OPT_INSECURE, a->tls.insecure) != HTTPREF_OK ||
+           httpref_set_ca(h, a->tls.cafile, a->tls.capath) != HTTPREF_OK ||
+           httpref_set_user_agent(h, a->ua) != HTTPREF_OK;
+}
+
+/* the callbacks into Lua: source, sink, step and a `create` transport */
+static void call_init(lua_State *L, call *c, perform_args *a, httpref *h)
+{
+    memset(c, 0, sizeof *c);
+    c->L = L;
+    c->err_ref = LUA_NOREF;
+    c->step_ref = ref_field(L, "step", LUA_TFUNCTION);
+    c->source_ref = ref_field(L, "source", LUA_TFUNCTION);
+    c->sink_ref = ref_field(L, "sink", LUA_TFUNCTION);
+    c->transport_ref = ref_field(L, "transport", LUA_TTABLE);
+    if (c->source_ref != LUA_NOREF) {
+        a->rq.source = on_source;
+        a->rq.source_ud = c;
+        a->rq.source_length = a->caller_cl; /* -1: chunked */
     }
-    rq.sink = on_body;
-    rq.sink_ud = &c;
-    if (c.transport_ref != LUA_NOREF) {
-        httpref_transport t = {&c, tr_connect, tr_send, tr_recv, tr_close, tr_strerror};
+    a->rq.sink = on_body;
+    a->rq.sink_ud = c;
+    if (c->transport_ref != LUA_NOREF) {
+        httpref_transport t = {c, tr_connect, tr_send, tr_recv, tr_close, tr_strerror};
         httpref_set_transport(h, &t);
     }
+}
 
-    httpref_set_trace(h, on_head, &c);
+/* the request and its results pushed: how many, or -1 when a callback raised */
+static int run_call(lua_State *L, httpref *h, const httpref_request *rq, call *c, httpref_code *rc)
+{
     httpref_response resp;
-    httpref_code rc = httpref_perform(h, &rq, &resp);
+    httpref_set_trace(h, on_head, c);
+    *rc = httpref_perform(h, rq, &resp);
     httpref_set_trace(h, NULL, NULL);
-    int nret;
-    if (c.raised) {
-        nret = -1;
-    } else if (rc == HTTPREF_OK) {
-        push_response(L, &resp, &c);
-        nret = 3;
-    } else {
-        if (c.sink_started && !c.sink_done && c.sink_ref != LUA_NOREF && rc != HTTPREF_E_SINK) {
-            snprintf(c.tmsg, sizeof c.tmsg, "%s", httpref_strerror(rc));
-            invoke(&c, sink_abort);
-        }
-        nret = c.raised ? -1 : push_failure(L, &c, h, rc);
+    if (c->raised)
+        return -1;
+    if (*rc == HTTPREF_OK) {
+        push_response(L, &resp, c);
+        return 3;
     }
+    if (c->sink_started && !c->sink_done && c->sink_ref != LUA_NOREF && *rc != HTTPREF_E_SINK) {
+        snprintf(c->tmsg, sizeof c->tmsg, "%s", httpref_strerror(*rc));
+        invoke(c, sink_abort);
+    }
+    return c->raised ? -1 : push_failure(L, c, h, *rc);
+}
+
+/* the cached handle stays; its connection only after a keep-alive exchange
+ * that ended well (libhttpref closes one that must not be reused). A handle
+ * of the call's own is freed. */
+static void put_back_handle(lua_State *L, lclient *lc, const call *c, int keepalive, httpref_code rc, int nret)
+{
+    httpref *h = lc->h;
     if (lc == lua_touserdata(L, lua_upvalueindex(1))) {
-        /* the cached handle stays; its connection only after a keep-alive
-         * exchange that ended well (libhttpref closes one that must not be reused) */
         if (!keepalive || rc != HTTPREF_OK || nret < 0)
             httpref_close(h);
-        if (c.transport_ref != LUA_NOREF)
+        if (c->transport_ref != LUA_NOREF)
             httpref_set_transport(h, NULL);
     } else {
         httpref_free(h);
         lc->h = NULL;
     }
     lc->busy = 0;
+}
+
+/* core.perform{url=, method=, headers=, body=, source=, step=, sink=, redirect=,
+ * maxredirects=, redirectlast=, proxy=, timeout=, useragent=, port=, transport=, keepalive=,
+ * cafile=, capath=, verify=} */
+static int l_perform(lua_State *L)
+{
+    perform_args a;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    read_request(L, &a);
+    read_options(L, &a);
+
+    lclient *lc = take_handle(L);
+    if (apply_options(lc->h, &a)) {
+        lc->busy = 0;
+        return luaL_error(L, "bad option for libhttpref (user agent with a control character?)");
+    }
+    call c;
+    call_init(L, &c, &a, lc->h);
+    httpref_code rc;
+    int nret = run_call(L, lc->h, &a.rq, &c, &rc);
+    put_back_handle(L, lc, &c, a.keepalive, rc, nret);
     release(L, &c);
     if (nret < 0) { /* a callback raised: raise its error in the caller */
         lua_rawgeti(L, LUA_REGISTRYINDEX, c.err_ref);
@@ -800,6 +878,8 @@ int luaopen_httpref_core(lua_State *L)
     lua_setfield(L, -2, "_NAME");
     lua_pushliteral(L, HTTPREF_VERSION);
     lua_setfield(L, -2, "_VERSION");
+    lua_pushboolean(L, httpref_tls_available()); /* https works (libhttpref built with TLS) */
+    lua_setfield(L, -2, "tls");
     /* error names -> numbers, for programs that switch on the third return */
     lua_newtable(L);
     for (int i = 0; i <= HTTPREF_E_LAST; i++) {

@@ -10,6 +10,11 @@ command -v luarocks >/dev/null || { echo "luarocks not installed: skipped"; exit
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# every library source is in the rockspec: a file added to client/src and not listed
+# there builds here but leaves the rock with an undefined symbol at load time
+missing=$(cd "$root" && for f in client/src/*.c; do grep -q "\"$f\"" lua/httpref-*.rockspec || echo "$f"; done)
+[ -z "$missing" ] || { echo "rockspec does not list: $missing"; exit 1; }
+
 # load the installed rock: module shape, the compat shim, a refused port
 check='
   local http = require("httpref")
