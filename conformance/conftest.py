@@ -249,6 +249,9 @@ class ScenarioItem(pytest.Item):
                          strict=cfg.getoption("--strict-levels"), rfc=cfg.getoption("--rfc"), persistent=persistent)
             _apply_late_failures(cfg)
         r["group"] = self.sc.group
+        seen = expectations.timing_seen(self.impl, key, r["verdict"])
+        if seen:
+            r["timing_dependent"] = seen
         # the scenario's metadata travels with its result: under xdist the
         # controller never collects items, it only merges the workers' results
         r["scenario"] = {"title": self.sc.title, "group": self.sc.group, "refs": self.sc.refs,

@@ -1,11 +1,13 @@
 """One scenario x one implementation (x one variant): serve, drive, judge."""
 import os
+import resource
 import time
 
 from server_fixtures import HarnessError, serve
 
-from .execute import AdapterFailure, run_adapter
-from .judge import RANK, describe_result, judge
+from . import timing
+from .execute import AdapterFailure, AdapterTimeout, run_adapter
+from .judge import RANK, describe_result, judge_full
 from .lean import lean_case
 from .serve import POOL
 from .spec import build_spec, required_capabilities
@@ -13,26 +15,86 @@ from .spec import build_spec, required_capabilities
 MARGIN_S = 10  # the adapter gets the scenario's own timeout plus this before it is killed
 
 
+def _serves(caps, persistent):
+    """The case goes to the implementation's serve process: it has one, and the case
+    needs no environment of its own (a coverage run gives each case its GCOV_PREFIX)."""
+    return persistent and "serve" in (caps or ()) and not os.environ.get("HTTPREF_COVERAGE_ROOT")
+
+
 def _drive(impl, command, spec, timeout, env, caps, persistent, token):
-    """One spec through the adapter: its serve process when it has one and the case
-    needs no environment of its own (coverage's GCOV_PREFIX), else a process of its own."""
-    if persistent and "serve" in (caps or ()) and "GCOV_PREFIX" not in env:
-        return POOL.run(impl, command, spec, timeout, token=token, env=dict(os.environ, HTTPREF_IMPL=impl))
+    """One spec through the adapter: its serve process (_serves), else a process of its own."""
+    if _serves(caps, persistent):
+        return POOL.run(impl, command, spec, timeout, token=token, env=dict(os.environ, HTTPREF_IMPL=impl),
+                        ready="serve-ready" in caps)
     return run_adapter(command, spec, timeout, env=env)
+
+
+def _start_serving(impl, command, caps, persistent):
+    """Start the serve process before the fixtures are up, so its start-up (an
+    interpreter, a JVM, a browser) is no case's time; a `serve-ready` adapter is waited
+    for until it says ready (runner/serve.py, READY_S). (seconds, or None when one
+    was up already; an AdapterFailure when it cannot start)."""
+    if not _serves(caps, persistent):
+        return None
+    return POOL.start(impl, command, env=dict(os.environ, HTTPREF_IMPL=impl), ready="serve-ready" in caps)
+
+
+def _children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+class _Timer:
+    """The timing criteria of runner/timing.py for one case: judge() returns the
+    fields of the case's record it changes (verdict, reason, timing)."""
+
+    def __init__(self, sc, variant, impl, command, caps, persistent, env, key, timeout):
+        self.sc, self.variant, self.args = sc, variant, (impl, command, caps, persistent, env, key, timeout)
+
+    def run_once(self, sc):
+        """(CPU seconds of a one-shot adapter run on sc and the children it waited for,
+        finished); a kill still counts, as a lower bound. None when the run broke."""
+        impl, command, caps, _, env, key, timeout = self.args
+        before = _children_cpu()
+        try:
+            with serve(sc, self.variant) as run:
+                spec = build_spec(sc, sc.request, run, None)
+                _drive(impl, command, spec, timeout, env, caps, False, key)
+                return _children_cpu() - before, True
+        except AdapterTimeout:
+            return _children_cpu() - before, False
+        except (AdapterFailure, HarnessError):
+            return None
+
+    def judge(self, verdict, reason, elapsed, killed):
+        sc, out = self.sc, {}
+        if timing.deadline_params(sc) and verdict in ("pass", "lenient", "adapter_failure"):
+            why = timing.check_deadline(sc, elapsed, killed)
+            out["timing"] = {"adapter_s": round(elapsed, 3), "deadline": why or "met"}
+            if why:
+                return {**out, "verdict": "fail", "reason": why}
+        if timing.growth_params(sc) and self.variant is None and verdict in ("pass", "lenient", "adapter_failure"):
+            small = timing.scaled(sc, timing.growth_params(sc)["fraction"])
+            why, info = timing.check_growth(sc, elapsed, killed, lambda: self.run_once(small),
+                                            lambda: self.run_once(sc))
+            out["timing"] = {"adapter_s": round(elapsed, 3), "growth": info}
+            if why:
+                return {**out, "verdict": "fail", "reason": why}
+        return out
 
 
 def _judge_all(sc, results, t, ph, strict, rfc):
     """The worst verdict over a repeated spec's results. Sent again, the same spec
     must meet a fresh client; a scenario that repeats exists to check that, so
     failing it is the adapter breaking the protocol's isolation, not the client."""
-    verdict, reason = judge(sc, results[0], t, ph, strict=strict, rfc=rfc)
+    verdict, reason, cls = judge_full(sc, results[0], t, ph, strict=strict, rfc=rfc)
     for i, again in enumerate(results[1:], 2):
-        v, why = judge(sc, again, t, ph, strict=strict, rfc=rfc)
+        v, why, c = judge_full(sc, again, t, ph, strict=strict, rfc=rfc)
         if RANK[v] < RANK[verdict]:
-            verdict, reason = v, f"the spec sent a {i}. time: {why}"
+            verdict, reason, cls = v, f"the spec sent a {i}. time: {why}", c
     if len(results) > 1 and verdict == "fail":
         verdict, reason = "adapter_failure", f"isolation broken (state of one spec reached the next): {reason}"
-    return verdict, reason
+    return verdict, reason, cls
 
 
 def run_case(sc, variant, impl, command, caps, strict=False, rfc="9112", persistent=True):
@@ -48,6 +110,10 @@ def _run_case(sc, variant, impl, command, caps, strict, rfc, persistent):
     if missing:
         return {"verdict": "unsupported", "reason": f"needs {', '.join(sorted(missing))}, which {impl} "
                                                     f"does not declare", "duration_s": 0.0}
+    try:
+        started = _start_serving(impl, command, caps, persistent)
+    except AdapterFailure as e:
+        return {"verdict": "adapter_failure", "reason": str(e), "duration_s": time.monotonic() - t0}
     mitm = None
     if sc.request.get("proxy") == "mitmproxy":
         try:
@@ -65,10 +131,11 @@ def _run_case(sc, variant, impl, command, caps, strict, rfc, persistent):
             if root:  # per-scenario gcov counters (tools/coverage)
                 env["GCOV_PREFIX"] = os.path.join(root, impl, env["HTTPREF_SCENARIO_ID"])
             timeout = float(sc.request.get("timeout_s", 10)) * (1 + len(sc.request.get("then", []))) + MARGIN_S
-            stderr, results = "", []
+            stderr, results, elapsed = "", [], 0.0
+            timer = _Timer(sc, variant, impl, command, caps, persistent, env, key, timeout)
             try:
                 for _ in range(sc.request.get("repeat", 1)):  # each time a spec of its own: a fresh client
-                    result, stderr, _ = _drive(impl, command, spec, timeout, env, caps, persistent, key)
+                    result, stderr, elapsed = _drive(impl, command, spec, timeout, env, caps, persistent, key)
                     results.append(result)
             except AdapterFailure as e:
                 run.wait(timeout=1)
@@ -76,14 +143,29 @@ def _run_case(sc, variant, impl, command, caps, strict, rfc, persistent):
                 if t.harness_errors:
                     return {"verdict": "harness_failure", "reason": t.harness_errors[0][:200],
                             "transcript": t.to_json(), "duration_s": time.monotonic() - t0}
-                return {"verdict": "adapter_failure", "reason": str(e), "transcript": t.to_json(),
-                        "spec": spec, "duration_s": time.monotonic() - t0}
+                killed = {"verdict": "adapter_failure", "reason": str(e), "transcript": t.to_json(),
+                          "spec": spec, "duration_s": time.monotonic() - t0}
+                timed_out = isinstance(e, AdapterTimeout)
+            else:
+                killed = None
             run.wait(timeout=3)
+        if killed:  # outside the fixture: a timing judgement may serve the scenario again
+            if started is not None:
+                killed["serve_start_s"] = round(started, 3)
+            if timed_out:
+                killed.update(timer.judge("adapter_failure", killed["reason"], timeout, True))
+            return killed
         t = run.transcript()
         result = results[0]
-        verdict, reason = _judge_all(sc, results, t, run.placeholders, strict, rfc)
+        verdict, reason, cls = _judge_all(sc, results, t, run.placeholders, strict, rfc)
         out = {"verdict": verdict, "reason": reason, "result": result, "spec": spec, "transcript": t.to_json(),
-               "got": describe_result(result), "duration_s": round(time.monotonic() - t0, 3)}
+               "got": describe_result(result)}
+        if cls:  # the refusal passed; the error class, a check of its own, did not
+            out["class_check"] = {"verdict": "fail", **cls}
+        out.update(timer.judge(verdict, reason, elapsed, False))
+        out["duration_s"] = round(time.monotonic() - t0, 3)
+        if started is not None:  # this case started the serve process: that much of its time was the start
+            out["serve_start_s"] = round(started, 3)
         if len(results) > 1:
             out["repeats"] = results[1:]
         if stderr and verdict != "pass":

@@ -15,6 +15,11 @@ class AdapterFailure(Exception):
     pass
 
 
+class AdapterTimeout(AdapterFailure):
+    """Killed for running past the case's time: the client's fault where the
+    scenario's requirement is its own time bound (runner/timing.py)."""
+
+
 def _reader(stream, sink, cap, over):
     total = 0
     while True:
@@ -82,7 +87,7 @@ def run_adapter(command, spec, timeout, env=None, cwd=None):
     if over.is_set():
         raise AdapterFailure(f"adapter wrote more than {MAX_OUTPUT >> 20} MiB; killed")
     if timed_out:
-        raise AdapterFailure(f"adapter did not finish within {timeout:.0f} s; killed")
+        raise AdapterTimeout(f"adapter did not finish within {timeout:.0f} s; killed")
     if status != 0:
         raise AdapterFailure(f"adapter exited with status {status}: {stderr.strip()[-300:]}")
     text = b"".join(out).decode("utf-8", "replace").strip()

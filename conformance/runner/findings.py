@@ -7,6 +7,9 @@ requirement, shows what the server sent in short form, what the client did and
 what it should have done, who else fails the same scenario, and two commands
 that reproduce it: through the runner, and the fixture alone.
 
+A refusal graded pass whose error class is not the scenario's (result
+"class_check") is listed last, as a SHOULD-level finding of its own.
+
 Generated from results.json and the scenario files only; never edited.
 """
 import html
@@ -19,7 +22,8 @@ from .judge import describe_outcome
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LEVELS = {"MUST": "MUST", "MUST NOT": "MUST", "SHOULD": "SHOULD", "SHOULD NOT": "SHOULD"}
 SEVERITY = ["message framing / request smuggling", "credential leak", "hostile server (resources, limits)",
-            "other"]
+            "other", "error class only (refused as required; the class, a SHOULD-level check, differs)"]
+CLASS_ONLY = len(SEVERITY) - 1
 SHORT_SEND = 160   # characters of server bytes shown per connection
 
 
@@ -104,11 +108,12 @@ def collect(results):
     for name, d in impls.items():
         found = []
         for key, r in d["results"].items():
-            if r["verdict"] != "fail" or "~" in key:   # variants repeat their base scenario
+            cc = r.get("class_check")
+            if (r["verdict"] != "fail" and not cc) or "~" in key:   # variants repeat their base scenario
                 continue
             sc = scen.get(key, {})
             ref = (sc.get("refs") or [{}])[0]
-            level = LEVELS.get(ref.get("level"))
+            level = "SHOULD" if cc and r["verdict"] != "fail" else LEVELS.get(ref.get("level"))
             if not level:
                 continue
             if sc.get("file") not in docs:
@@ -119,6 +124,8 @@ def collect(results):
                 "section": f"RFC {ref.get('rfc')} §{ref.get('section')}", "quote": ref.get("quote", ""),
                 "server": server_short(doc), "did": r.get("got") or r.get("reason", ""),
                 "reason": r.get("reason", ""), "should": should_have(doc),
+                **({"sev": CLASS_ONLY, "title": f"error class: {sc.get('title', '')}",
+                    "should": f"error class {'/'.join(cc['expected'])}"} if level == "SHOULD" and cc else {}),
                 "others": sorted(n for n in fails_of.get(key, []) if n != name),
                 "file": sc.get("file", ""),
             })

@@ -4,7 +4,9 @@ A bundled implementation is required unless implementations.toml marks it
 `optional = true` (a peer whose package is one of tools/setup's extras, or
 whose toolchain may be absent): a required one that cannot answer --describe
 stops the run; an optional one that is not installed (exit 4) is scored
-skipped_dependency, naming the package its adapter named."""
+skipped_dependency, naming the package its adapter named. One marked
+`opt_in = true` runs only when --impl names it: a browser costs minutes a
+default run on a 2-core machine cannot spend."""
 import os
 import shlex
 import tomllib
@@ -25,7 +27,7 @@ def resolve(option):
     (None = every bundled one); a command given as name=command is required."""
     table = bundled()
     todo = []
-    items = [x.strip() for x in option.split(",")] if option else list(table)
+    items = [x.strip() for x in option.split(",")] if option else [n for n in table if not table[n].get("opt_in")]
     for item in items:
         if not item:
             continue

@@ -48,8 +48,15 @@ def _sort_key(s):
 
 def _detail(key, impl, r):
     parts = [f"<h3>{_e(key)} — {_e(impl)}: <span class='v {_e(r['verdict'])}'>{_e(r['verdict'])}</span></h3>"]
+    if r.get("timing_dependent"):
+        parts.append(f"<p class='bad'>timing-dependent: this client's verdict on this scenario moves between "
+                     f"runs; seen: {_e(', '.join(r['timing_dependent']))} (conformance/expectations/{_e(impl)}.toml)</p>")
     if r.get("reason"):
         parts.append(f"<p>{_e(r['reason'])}</p>")
+    if r.get("class_check"):
+        c = r["class_check"]
+        parts.append(f"<p class='bad'>class check: error class {_e(c['got'])}, expected "
+                     f"{_e('/'.join(c['expected']))}</p>")
     if r.get("got"):
         parts.append(f"<p>got: {_e(r['got'])}</p>")
     t = r.get("transcript") or {}
@@ -82,7 +89,8 @@ def render_html(results, sc_scores):
            f"{len(scen)} scenarios x {len(names)} implementations.</p>"]
     # score bars
     out.append("<h2>Scores</h2><table class='bars'><tr><th>implementation</th><th>version</th><th>MUST</th>"
-               "<th>SHOULD</th><th>MAY / POLICY</th><th>counts</th></tr>")
+               "<th>SHOULD</th><th>MAY / POLICY</th><th title='refusals graded pass whose error class is not the "
+               "scenario&#39;s (marked * in the matrix)'>error class</th><th>counts</th></tr>")
     for n in names:
         s = sc_scores.get(n, {})
         cells = []
@@ -96,7 +104,8 @@ def render_html(results, sc_scores):
         ot = sum(b["total"] for b in other if b)
         counts = ", ".join(f"{k} {v}" for k, v in sorted(s.get("counts", {}).items()))
         out.append(f"<tr><td>{_e(n)}</td><td>{_e(impls[n].get('version'))}</td>{''.join(cells)}"
-                   f"<td>{op}/{ot}</td><td class='small'>{_e(counts)}</td></tr>")
+                   f"<td>{op}/{ot}</td><td>{s.get('class_mismatch', 0)} wrong</td>"
+                   f"<td class='small'>{_e(counts)}</td></tr>")
     out.append("</table>")
     # overview by RFC section
     sections = sorted({k for s in sc_scores.values() for k in s.get("by_section", {})}, key=_sort_key)
@@ -150,7 +159,10 @@ def render_html(results, sc_scores):
     width = f" style='--mxw:{46 + 4.2 * len(names):.1f}em'"
     out.append("<h2>Matrix</h2><p class='small'>Each implementation's MUST and SHOULD failures, most severe first, "
                "with the commands that reproduce them: <a href='findings.html'>findings</a>. <i>who fails</i>: "
-               "the implementations failing a scenario.</p><div id='matrix'" + width + "><table class='mx'>" + cols
+               "the implementations failing a scenario. A dotted cell marked ~ is timing-dependent: that client's "
+               "verdict moves between runs, and its title names every verdict seen. A cell marked * refused as the "
+               "requirement asks with an error class other than the scenario's: the refusal passes, the class "
+               "check (SHOULD level) does not.</p><div id='matrix'" + width + "><table class='mx'>" + cols
                + "<thead><tr><th>scenario</th><th>level</th><th>who fails</th>"
                + "".join(f"<th>{_e(n)}</th>" for n in names) + "</tr></thead></table>")
     details = {}
@@ -178,8 +190,15 @@ def render_html(results, sc_scores):
                 # the least markup per cell (5000 of them): the colour from the class, the
                 # id from the row and column (PAGE_SCRIPT), a title only with a reason
                 why = r.get("reason", "")[:200]
+                seen = r.get("timing_dependent")
+                if seen:
+                    why = f"timing-dependent, seen: {', '.join(seen)}. {why}"
                 title = f" title='{_e(why)}'" if why else ""
-                row.append(f"<td class='c {_e(r['verdict'])}'{title}>{_e(r['verdict'][:4])}</td>")
+                td = " td" if seen else ""
+                mark = "~" if seen else ""
+                if r.get("class_check"):  # refused as required, with another error class
+                    mark += "*"
+                row.append(f"<td class='c {_e(r['verdict'])}{td}'{title}>{mark}{_e(r['verdict'][:4])}</td>")
                 details[cid] = _detail(key, n, r)
             out.append("<tr>" + "".join(row) + "</tr>")
         out.append("</table></div>")
@@ -198,6 +217,7 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding
 th{background:#f3f3f3;cursor:pointer}.small{font-size:12px;color:#555}.meta{color:#555}
 .bar{display:inline-block;width:120px;height:10px;background:#eee;margin-right:6px}.bar div{height:10px;background:#2e9d4b}
 #matrix td.c{cursor:pointer;color:#fff;font-size:11px;text-align:center}
+#matrix td.c.td{outline:2px dotted #000;outline-offset:-3px}
 %(cellcolours)s
 table.mx{table-layout:fixed;margin:0;width:var(--mxw)}.mx td{overflow:hidden}.mx th{overflow-wrap:anywhere;font-size:12px}
 .mxs{content-visibility:auto}

@@ -52,9 +52,11 @@ def scores(scenarios, impls):
         res = data["results"]
         counts = {}
         by_level, by_section = {}, {}
+        mismatched = 0
         for key, r in res.items():
             v = r["verdict"]
             counts[v] = counts.get(v, 0) + 1
+            mismatched += bool(r.get("class_check"))
             sc = scenarios.get(key.split("~")[0])
             if not sc or v in ("unsupported", "skipped_dependency", "harness_failure"):
                 continue
@@ -67,7 +69,9 @@ def scores(scenarios, impls):
         for bucket in (by_level, by_section):
             for b in bucket.values():
                 b["pass_rate"] = round(b["pass"] / b["total"], 4) if b["total"] else None
-        out[impl] = {"version": data.get("version"), "counts": counts, "by_level": by_level,
+        # refusals credited whose error class differs: the class check, its own column
+        out[impl] = {"version": data.get("version"), "counts": counts, "class_mismatch": mismatched,
+                     "by_level": by_level,
                      "by_section": dict(sorted(by_section.items(), key=lambda kv: _section_key(kv[0])))}
     return out
 

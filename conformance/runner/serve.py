@@ -8,6 +8,13 @@ case's time limit, EOF on stdout, a line that is not one JSON object, a wrong
 or missing serve_seq, a second answer, more than MAX_OUTPUT) kills the whole
 group and fails only the case it broke on; the next case gets a fresh process.
 
+A process is started before the case's fixtures are up (Pool.start, from
+runner/case.py), so its start-up is no case's time. An adapter that declares
+`serve-ready` first writes one line {"ready": true} when it can serve (a
+browser or a VM started); the runner waits up to READY_S for it, outside every
+case's time limit. Silence past READY_S, an exit or any other line first fails
+the case about to be served, and the next case starts a fresh process.
+
 Under pytest-xdist every worker is its own process, so the module-level POOL
 is per worker. Output that arrives while no spec is in flight (a late second
 answer, an answer to nothing) is blamed on the case served last: the pool
@@ -21,10 +28,11 @@ import signal
 import subprocess
 import time
 
-from .execute import MAX_OUTPUT, AdapterFailure
+from .execute import MAX_OUTPUT, AdapterFailure, AdapterTimeout
 
 STDERR_CAP = 1 << 20  # stderr kept per case; older bytes are dropped
 READ = 1 << 20
+READY_S = 90  # bound on a `serve-ready` adapter's start (a browser under a load of 40 takes 11-18 s)
 
 
 def _kill_group(p):
@@ -50,6 +58,7 @@ class ServeProcess:
         self.err = bytearray()  # stderr since the current case began (bounded)
         self.eof = False
         self.served = 0
+        self.start_s = None  # seconds until {"ready": true}, for a `serve-ready` adapter
 
     # -- reading ----------------------------------------------------------
     def _read(self, f):
@@ -84,6 +93,40 @@ class ServeProcess:
     def stderr_text(self):
         return self.err.decode("utf-8", "replace")[-2000:]
 
+    def wait_ready(self, timeout=None):
+        """Wait for the one {"ready": true} line a `serve-ready` adapter writes before
+        it reads a spec; AdapterFailure when it exits, writes anything else or is silent."""
+        timeout = READY_S if timeout is None else timeout
+        t0 = time.monotonic()
+        sel = selectors.DefaultSelector()
+        sel.register(self.p.stdout, selectors.EVENT_READ)
+        sel.register(self.p.stderr, selectors.EVENT_READ)
+        try:
+            while b"\n" not in self.out:
+                if self.eof:
+                    raise AdapterFailure(self._exit_reason("before it was ready"))
+                left = t0 + timeout - time.monotonic()
+                if left <= 0:
+                    raise AdapterFailure(f"adapter (serve) did not say ready within {timeout:.0f} s; killed: "
+                                         f"{self.stderr_text().strip()[-300:]}")
+                for key, _ in sel.select(min(left, 1.0)):
+                    if not self._read(key.fileobj):
+                        sel.unregister(key.fileobj)
+        finally:
+            sel.close()
+        nl = self.out.find(b"\n")
+        text = self.out[:nl].decode("utf-8", "replace")
+        del self.out[:nl + 1]
+        try:
+            ok = json.loads(text) == {"ready": True}
+        except ValueError:
+            ok = False
+        if not ok:
+            raise AdapterFailure(f"adapter (serve) declares serve-ready but first wrote {text[:120]!r}, "
+                                 "not {\"ready\": true}")
+        self.start_s = time.monotonic() - t0
+        return self.start_s
+
     # -- one exchange -----------------------------------------------------
     def request(self, spec, timeout):
         """(result, stderr, seconds) for one spec; AdapterFailure on any break."""
@@ -109,7 +152,7 @@ class ServeProcess:
                     raise AdapterFailure(self._exit_reason())
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise AdapterFailure(f"adapter did not finish within {timeout:.0f} s; killed")
+                    raise AdapterTimeout(f"adapter did not finish within {timeout:.0f} s; killed")
                 for key, _ in sel.select(min(left, 1.0)):
                     if key.fileobj is self.p.stdin:
                         n = self._write(line)
@@ -155,14 +198,14 @@ class ServeProcess:
             raise AdapterFailure(f"adapter result has no outcome \"response\" or \"error\": {text[:120]!r}")
         return result
 
-    def _exit_reason(self):
+    def _exit_reason(self, when="before answering"):
         try:
             status = self.p.wait(timeout=2)
         except subprocess.TimeoutExpired:
             status = None
         self._drain_stderr()
         what = "closed its stdout" if status is None else f"exited with status {status}"
-        return f"adapter (serve) {what} before answering: {self.stderr_text().strip()[-300:]}"
+        return f"adapter (serve) {what} {when}: {self.stderr_text().strip()[-300:]}"
 
     def _drain_stderr(self):
         sel = selectors.DefaultSelector()
@@ -212,14 +255,32 @@ class Pool:
         self.last = {}  # key -> the token of the case it served last
         self.late = []  # (impl, token, reason): output that arrived after a case ended
 
-    def run(self, impl, command, spec, timeout, token=None, env=None, cwd=None):
+    def start(self, impl, command, env=None, cwd=None, ready=False):
+        """The live serve process of (impl, command), started now if there is none (and,
+        for a `serve-ready` adapter, waited for until it says ready). Seconds spent
+        starting it, or None when one was already up; AdapterFailure when it cannot start."""
         key = (impl, tuple(command))
         proc = self.procs.get(key)
         if proc is not None and (proc.pending().strip() or proc.eof):
             self._retire(key, proc)
             proc = None
-        if proc is None:
-            proc = self.procs[key] = ServeProcess(command, env=env, cwd=cwd)
+        if proc is not None:
+            return None
+        t0 = time.monotonic()
+        proc = ServeProcess(command, env=env, cwd=cwd)
+        if ready:
+            try:
+                proc.wait_ready()
+            except BaseException:
+                proc.kill()
+                raise
+        self.procs[key] = proc
+        return time.monotonic() - t0
+
+    def run(self, impl, command, spec, timeout, token=None, env=None, cwd=None, ready=False):
+        key = (impl, tuple(command))
+        self.start(impl, command, env=env, cwd=cwd, ready=ready)
+        proc = self.procs[key]
         self.last[key] = token
         try:
             return proc.request(spec, timeout)

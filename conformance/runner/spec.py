@@ -25,6 +25,8 @@ def build_spec(sc, req, run, mitm_url=None):
             base = _with_userinfo(base, _text(req["userinfo"], ph))
         url = base + _text(req.get("path", "/"), ph)
     spec = {"url": url, "timeout_s": req.get("timeout_s", 10)}
+    if run.ca_file:  # some server speaks TLS: the per-run CA every client must verify against
+        spec["ca_file"] = run.ca_file
     if "method" in req:
         spec["method"] = _text(req["method"], ph)
     if "headers" in req:
@@ -67,6 +69,12 @@ def required_capabilities(sc):
         caps.add("simple-form")
     if "body" in req or "body_repeat" in req:
         caps.add("request-body")
+    servers = sc.data.get("servers", {})
+    if any(srv.get("tls") for srv in servers.values()):
+        caps.add("tls")
+        target = servers.get(req.get("server", "origin"), {})
+        if req.get("proxy") and req["proxy"] != "closed" and target.get("tls"):
+            caps.add("connect")  # https through a proxy: a CONNECT tunnel
     if "max_redirects" in req:
         caps.add("max-redirects")
     if "redirect" in req:

@@ -84,6 +84,8 @@ def test_judge_outcome_matching():
     assert "status 200, not 404" in match_outcome({"status": 404}, ok, {})
     assert match_outcome({"error": ["protocol", "closed"]}, {"outcome": "error", "error": {"class": "closed"}}, {}) is None
     assert "a response" in match_outcome({"error": "protocol"}, ok, {})
+    assert match_outcome({"status": 200, "reason": "OK"}, ok, {}) is None  # the client exposes no reason
+    assert "reason 'Okay'" in match_outcome({"status": 200, "reason": "OK"}, dict(ok, reason="Okay"), {})
 
 
 class _T:
@@ -106,6 +108,19 @@ def test_judge_classifies():
     assert v == "harness_failure"
     v, why = judge(SC, {"outcome": "error", "error": {"class": "protocol"}}, _T(), {})
     assert v == "fail" and why.startswith("got error protocol") and "expected response 200" in why
+
+
+def test_wire_check_if_sent_applies_only_to_a_sent_request():
+    from runner.judge import wire_problems
+    lacks = {"server": "plain", "lacks": ["referer"]}
+    assert wire_problems({"wire": [lacks]}, _T(), {}) == ["wire: no request 0 on plain (it got 0)"]
+    assert wire_problems({"wire": [dict(lacks, if_sent=True)]}, _T(), {}) == []  # refused: never sent
+
+    class Sent(_T):
+        def requests(self, s):
+            return [type("Q", (), {"get": lambda self, n: "https://o/page" if n == "referer" else None})()]
+    assert wire_problems({"wire": [dict(lacks, if_sent=True)]}, Sent(), {}) == [
+        "wire: plain request: referer: 'https://o/page' was sent, expected none"]
 
 
 def test_expectations_round_trip_any_reason(tmp_path, monkeypatch):
@@ -218,3 +233,34 @@ def test_compare_runs_lists_every_differing_cell(tmp_path):
     assert p.returncode == 1 and "x FR-2: fail -> pass" in p.stdout and "2/3 cells = 66.67 %" in p.stdout
     p = subprocess.run([sys.executable, tool, str(a), str(a)], capture_output=True, text=True, timeout=30)
     assert p.returncode == 0 and "100.00 %" in p.stdout
+
+
+def test_compare_runs_sets_known_timing_cells_apart(tmp_path):
+    def run(v):
+        return {"implementations": {"x": {"results": {
+            "CN-14": {"verdict": v, "reason": "", "timing_dependent": ["pass", "lenient"]},
+            "FR-2": {"verdict": v, "reason": ""}}}}}
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps(run("pass")))
+    b.write_text(json.dumps(run("lenient")))
+    tool = os.path.join(ROOT, "tools", "compare-runs")
+    p = subprocess.run([sys.executable, tool, str(a), str(b), "--min", "0"], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    assert "x CN-14: pass -> lenient  (known timing-dependent)" in p.stdout
+    assert "x FR-2: pass -> lenient\n" in p.stdout and "2 differ, 1 of them known" in p.stdout
+
+
+def test_expectations_keep_a_timing_dependent_entry(tmp_path, monkeypatch):
+    from runner import expectations
+    monkeypatch.setattr(expectations, "HERE", str(tmp_path))
+    expectations._cache.clear()
+    (tmp_path / "x.toml").write_text('["CN-14"]\nverdict = "lenient"\nseen = ["pass", "lenient"]\nreason = "why"\n')
+    assert expectations.timing_seen("x", "CN-14", "pass") == ["pass", "lenient"]
+    assert expectations.timing_seen("x", "CN-14", "fail") is None
+    expectations.write("x", {"CN-14": {"verdict": "pass", "reason": "ok"}})
+    text = (tmp_path / "x.toml").read_text()
+    assert 'seen = ["pass", "lenient"]' in text and 'reason = "why"' in text
+    expectations.write("x", {"CN-14": {"verdict": "fail", "reason": "new"}})
+    text = (tmp_path / "x.toml").read_text()
+    assert "seen" not in text and 'verdict = "fail"' in text
+    expectations._cache.clear()

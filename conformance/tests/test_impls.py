@@ -42,3 +42,13 @@ def test_an_optional_peer_not_installed_is_skipped_with_its_package(tmp_path):
     assert r["verdict"] == "skipped_dependency" and "python3-requests" in r["reason"], r
     assert res["httpref"]["results"]["SEED-01"]["verdict"] == "pass"
     assert "requests: 0 pass, 0 lenient, 0 fail, 1 skipped_dependency; MUST -" in p.stdout
+
+
+def test_an_opt_in_peer_runs_only_when_named(monkeypatch):
+    sys.path.insert(0, os.path.join(ROOT, "conformance"))
+    from runner import impls
+    table = {"a": {"command": ["adapters/a"]}, "b": {"command": ["adapters/b"], "optional": True, "opt_in": True}}
+    monkeypatch.setattr(impls, "bundled", lambda: table)
+    monkeypatch.setattr(impls, "describe_status", lambda cmd: ({"name": cmd[0]}, None))
+    assert [r[0] for r in impls.resolve(None)] == ["a"]
+    assert [r[0] for r in impls.resolve("a,b")] == ["a", "b"]

@@ -104,3 +104,16 @@ def test_the_set_covers_every_module_with_enough_mutants():
     assert len(hand) >= 60 and len(mutants) > len(hand)
     assert {"h1-head", "h1-framing", "h1-reader", "receive", "client", "request", "url", "transport",
             "lua-glue"} <= {m.module for m in mutants}
+
+
+def test_the_ci_sample_names_ten_live_mutants_and_their_killers():
+    sets = os.path.join(ROOT, "conformance", "mutants")
+    sample = ml.load_sample(sets)
+    by_id = {m.id: m for m in ml.load_set(sets)}
+    assert len(sample) == 10 and len({i for i, _ in sample}) == 10
+    located = ml.check_all(ml.scope_files(ROOT), [by_id[i] for i, _ in sample])
+    assert not [i for i, s in located.items() if isinstance(s, ml.Stale)], "a CI sample mutant is stale"
+    ids = {os.path.splitext(f)[0] for _, _, fs in os.walk(os.path.join(ROOT, "conformance", "scenarios"))
+           for f in fs if f.endswith(".toml")}
+    for mid, killers in sample:
+        assert killers and set(killers) <= ids, f"{mid}: killed_by names no scenario or an unknown one"

@@ -79,6 +79,32 @@ def test_output_after_the_answer_fails_the_case_it_followed(mode, marker):
     assert "no spec was in flight" in late[0][2]
 
 
+def test_a_serve_ready_adapter_starts_before_the_case_and_outside_its_time(marker):
+    """The start (2 s here) happens before the fixtures are up and is reported as
+    serve_start_s; the next case reuses the process and starts nothing."""
+    cmd = [sys.executable, BAD, "ready-slow", str(marker)]
+    caps = CAPS + ["serve-ready"]
+    first = run_case(SC, None, "bad-serve-ready-slow", cmd, caps)
+    assert first["verdict"] == "pass", first.get("reason")
+    assert first["serve_start_s"] >= 2
+    second = run_case(SC, None, "bad-serve-ready-slow", cmd, caps)
+    assert second["verdict"] == "pass" and "serve_start_s" not in second
+    assert second["result"]["adapter_pid"] == first["result"]["adapter_pid"]
+
+
+@pytest.mark.parametrize("mode,why", [("ready-never", "did not say ready within 3 s"),
+                                      ("ready-wrong", "not {\"ready\": true}")])
+def test_a_serve_ready_adapter_that_does_not_get_ready_fails_the_case(mode, why, marker, monkeypatch):
+    from runner import serve
+    monkeypatch.setattr(serve, "READY_S", 3)
+    cmd = [sys.executable, BAD, mode, str(marker)]
+    t0 = time.monotonic()
+    r = run_case(SC, None, f"bad-serve-{mode}", cmd, CAPS + ["serve-ready"])
+    assert r["verdict"] == "adapter_failure" and why in r["reason"], r.get("reason")
+    assert time.monotonic() - t0 < 10
+    assert not ours(marker) and not POOL.pids(), "a process that never got ready was kept"
+
+
 def test_a_serve_process_serves_many_cases_and_ends_with_the_pool(marker):
     cmd = [sys.executable, BAD, "leaky", str(marker)]  # leaky keeps state, but SELF-01 cannot see it
     pids = {run_case(SC, v, "bad-serve-one", cmd, CAPS)["result"]["adapter_pid"] for v in (None, "split", None)}

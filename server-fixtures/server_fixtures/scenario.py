@@ -9,15 +9,20 @@ import tomllib
 
 LEVELS = {"MUST", "MUST NOT", "SHOULD", "SHOULD NOT", "MAY", "POLICY"}
 CLASSES = {"dns", "connect", "timeout", "closed", "protocol", "too_many_redirects", "redirect_refused",
-           "invalid_request", "limit", "unsupported", "other"}
+           "invalid_request", "limit", "tls", "unsupported", "other", "unclassified"}
 ADDRESSES = {"origin": "127.0.0.1", "other": "127.0.0.2", "proxy": "127.0.0.3", "v6": "::1"}
 STEP_KINDS = {"expect_request", "send", "send_head", "send_in_pieces", "send_repeat", "send_chunked_body", "pause",
-              "shutdown_write", "close", "reset", "hang", "drain", "wait_close"}
+              "shutdown_write", "close", "reset", "hang", "drain", "wait_close", "expect_silence", "tunnel", "branch",
+              "violation"}
+CERTS = ("good", "wrong-name", "untrusted")  # tls.py makes them
+# checks on one request: expect_request's (a failed one is a violation) and a branch's `when` (a failed one
+# only means "not this branch")
+REQUEST_CHECKS = {"method", "target", "has", "lacks", "equals", "matches", "scheme"}
 VARIANTS = {"bytewise", "split", "reset"}
 REQUEST_KEYS = {"server", "path", "url", "userinfo", "method", "headers", "body", "body_repeat", "form", "redirect",
                 "max_redirects", "proxy", "proxy_userinfo", "timeout_s", "capabilities", "then", "repeat"}
 WIRE_KEYS = {"server", "request", "method", "target", "target_form", "version", "has", "lacks", "equals", "matches",
-             "count", "body", "first_field", "raw_contains", "raw_lacks", "chunked"}
+             "count", "body", "first_field", "raw_contains", "raw_lacks", "chunked", "if_sent"}
 OUTCOME_KEYS = {"grade", "grade_2616", "note", "error", "status", "body", "body_len", "body_sha256", "headers",
                 "headers_lack", "reason", "then"}
 
@@ -101,7 +106,7 @@ def _as_tuple(t):
     return t if isinstance(t, tuple) else (t,)
 
 
-def _check_step(v, step, field):
+def _check_step(v, step, field, servers=(), scripts=None):
     v.typ(step, dict, field, "a step table like { send = \"...\" }")
     kinds = [k for k in step if k in STEP_KINDS]
     if len(kinds) != 1:
@@ -109,7 +114,8 @@ def _check_step(v, step, field):
     kind = kinds[0]
     val = step[kind]
     f = f"{field}.{kind}"
-    extra = {"send_head": {"body"}, "send_in_pieces": {"size", "delay_ms"}, "send_repeat": {"count"}}.get(kind, set())
+    extra = {"send_head": {"body"}, "send_in_pieces": {"size", "delay_ms"}, "send_repeat": {"count"},
+             "close": {"close_notify"}}.get(kind, set())
     v.keys(step, {kind} | extra, field)
     if kind in ("send", "send_head", "send_in_pieces", "send_repeat"):
         v.typ(val, str, f, "a string of bytes")
@@ -124,15 +130,46 @@ def _check_step(v, step, field):
         v.typ(val, dict, f, "a table { size = N, chunk = C, pattern = \"x\" }")
         v.keys(val, {"size", "chunk", "pattern"}, f)
         v.typ(val.get("size"), int, f"{f}.size", "an integer")
-    if kind in ("pause", "hang", "drain", "wait_close"):
+    if kind in ("pause", "hang", "drain", "wait_close", "expect_silence"):
         v.typ(val, (int, float), f, "a number of seconds")
         if val < 0 or val > 120:
             v.fail(f, "expected 0..120 seconds (every wait is bounded)")
     if kind in ("shutdown_write", "close", "reset"):
         v.typ(val, bool, f, "true")
+    if "close_notify" in step:
+        v.typ(step["close_notify"], bool, f"{field}.close_notify", "true or false")
     if kind == "expect_request":
         v.typ(val, dict, f, "a table of checks")
-        v.keys(val, {"method", "target", "has", "lacks", "equals", "timeout_s"}, f)
+        v.keys(val, REQUEST_CHECKS | {"timeout_s", "optional"}, f)
+    if kind in ("tunnel", "violation"):
+        v.typ(val, str, f, "a server name" if kind == "tunnel" else "the client fault, in words")
+        if kind == "tunnel" and val not in servers:
+            v.fail(f, f"names no server in [servers] ({', '.join(sorted(servers))})")
+    if kind == "branch":
+        _check_branch(v, val, f, servers, scripts or {})
+
+
+def _check_branch(v, branches, f, servers, scripts):
+    v.typ(branches, list, f, "a list of { when = {...}, steps = [...] } tables")
+    if not branches:
+        v.fail(f, "a branch needs at least one choice")
+    for bi, b in enumerate(branches):
+        bf = f"{f}[{bi}]"
+        v.typ(b, dict, bf, "a table { when = {...}, name = \"...\", steps = [...] }")
+        v.keys(b, {"when", "name", "steps"}, bf)
+        if "when" in b:
+            v.typ(b["when"], dict, f"{bf}.when", "a table of request checks")
+            v.keys(b["when"], REQUEST_CHECKS, f"{bf}.when")
+        elif bi != len(branches) - 1:
+            v.fail(bf, "only the last choice may omit `when` (it is the default)")
+        steps = b.get("steps", [])
+        if isinstance(steps, str):  # the name of one of the server's `scripts` (TOML inline tables are one line)
+            if steps not in scripts:
+                v.fail(f"{bf}.steps", f"names no script in this server's scripts ({', '.join(sorted(scripts))})")
+            continue
+        v.typ(steps, list, f"{bf}.steps", "a list of steps or the name of a script")
+        for si, step in enumerate(steps):
+            _check_step(v, step, f"{bf}.steps[{si}]", servers, scripts)
 
 
 def _check_outcome(v, o, field, top=True):
@@ -188,7 +225,16 @@ def validate(path, d):
         v.fail("request.repeat", "expected an integer from 1 to 5")
     for name, srv in d.get("servers", {}).items():
         f = f"servers.{name}"
-        v.keys(srv, {"address", "connections", "extra_connections"}, f)
+        v.keys(srv, {"address", "connections", "extra_connections", "tls", "cert", "scripts"}, f)
+        scripts = srv.get("scripts", {})
+        v.typ(scripts, dict, f"{f}.scripts", "a table of named step lists")
+        for sname, steps in scripts.items():
+            v.typ(steps, list, f"{f}.scripts.{sname}", "a list of steps")
+            for si, step in enumerate(steps):
+                _check_step(v, step, f"{f}.scripts.{sname}[{si}]", d.get("servers", {}), scripts)
+        v.typ(srv.get("tls", False), bool, f"{f}.tls", "true or false")
+        if "cert" in srv and (srv["cert"] not in CERTS or not srv.get("tls")):
+            v.fail(f"{f}.cert", f"expected one of {', '.join(CERTS)} on a server with tls = true")
         if name not in ADDRESSES and "address" not in srv:
             v.fail(f, f"unknown server name (origin, other, proxy, v6) and no address given")
         addr = srv.get("address", ADDRESSES.get(name))
@@ -199,11 +245,12 @@ def validate(path, d):
         for ci, script in enumerate(conns):
             v.typ(script, list, f"{f}.connections[{ci}]", "a list of steps")
             for si, step in enumerate(script):
-                _check_step(v, step, f"{f}.connections[{ci}][{si}]")
+                _check_step(v, step, f"{f}.connections[{ci}][{si}]", d.get("servers", {}), scripts)
         if srv.get("extra_connections", "fail") not in ("fail", "allow"):
             v.fail(f"{f}.extra_connections", "expected \"fail\" or \"allow\"")
     exp = d.get("expect", {})
-    v.keys(exp, {"connections", "requests", "wire", "outcomes"}, "expect")
+    v.keys(exp, {"connections", "requests", "wire", "outcomes", "growth", "deadline"}, "expect")
+    _check_timing(v, exp, d)
     for i, w in enumerate(exp.get("wire", [])):
         v.keys(w, WIRE_KEYS, f"expect.wire[{i}]")
     outs = exp.get("outcomes")
@@ -222,6 +269,26 @@ def validate(path, d):
     srv = req.get("server", "origin")
     if "url" not in req and srv not in d.get("servers", {}):
         v.fail("request.server", f"server {srv!r} is not defined in [servers]")
+
+
+TIMING_KEYS = {"growth": {"fraction", "slack", "floor_s", "repeats"}, "deadline": {"factor", "floor_s"}}
+
+
+def _check_timing(v, exp, d):
+    """[expect.growth] and [expect.deadline] (conformance/runner/timing.py): numbers only;
+    growth needs a send_repeat to scale."""
+    for name, keys in TIMING_KEYS.items():
+        if name not in exp:
+            continue
+        v.typ(exp[name], dict, f"expect.{name}", "a table")
+        v.keys(exp[name], keys, f"expect.{name}")
+        for k, val in exp[name].items():
+            v.typ(val, (int, float), f"expect.{name}.{k}", "a number")
+            if val <= 0 or (k == "fraction" and val >= 1):
+                v.fail(f"expect.{name}.{k}", "expected a positive number" + (" below 1" if k == "fraction" else ""))
+    steps = [st for srv in d.get("servers", {}).values() for c in srv.get("connections", []) for st in c]
+    if "growth" in exp and not any("send_repeat" in st for st in steps):
+        v.fail("expect.growth", "needs a send_repeat step: its count is what the growth check scales")
 
 
 def load_scenario(path):

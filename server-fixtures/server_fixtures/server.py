@@ -8,16 +8,22 @@ faults `harness_errors`, and Run.check() raises the latter.
 import base64
 import contextlib
 import random
+import re
+import selectors
 import socket
+import ssl
 import struct
 import threading
 import time
 import zlib
 
+from . import tls
 from .scenario import ADDRESSES, head_bytes, to_bytes
 from .wire import WireError, parse_request
 
 SEND_TIMEOUT_S = 10  # a client that stops reading blocks a send this long at most
+HANDSHAKE_S = 5      # a TLS client that stalls its handshake
+TUNNEL_S = 30        # a CONNECT tunnel relays this long at most
 
 
 class HarnessError(Exception):
@@ -34,6 +40,9 @@ class Connection:
         self.client_closed = False
         self.client_half_closed = False
         self.client_reset = False
+        self.tls = None               # TLS servers: {"version", "sni", "alpn"} or {"error"}
+        self.branches = []            # names of the branches the script took
+        self.tunnelled = None         # a tunnel step: bytes relayed each way
         self.t0 = time.monotonic()
         self.lock = threading.Lock()
 
@@ -54,7 +63,9 @@ class Connection:
         return {"server": self.server, "index": self.index, "client_sent": enc(self.sent),
                 "server_sent": enc(self.received[:1 << 16]), "server_sent_len": len(self.received),
                 "requests": [r.to_json() for r in self.requests], "events": self.events,
-                "client_closed": self.client_closed, "client_reset": self.client_reset}
+                "client_closed": self.client_closed, "client_reset": self.client_reset,
+                **({"tls": self.tls} if self.tls else {}), **({"branches": self.branches} if self.branches else {}),
+                **({"tunnelled": self.tunnelled} if self.tunnelled else {})}
 
 
 class Transcript:
@@ -78,20 +89,26 @@ def _split_point(sid, n):
     return random.Random(zlib.crc32(sid.encode())).randint(1, max(1, n - 1)) if n > 1 else n
 
 
-def apply_variant(scenario, script, variant):
-    """The fault variants of SCHEMA.md, applied to one connection script."""
+def apply_variant(scenario, script, variant, where=""):
+    """The fault variants of SCHEMA.md, applied to one connection script (and the
+    steps of its branches; only a top-level close becomes a reset)."""
     if not variant:
         return script
     out = []
-    for step in script:
+    for si, step in enumerate(script):
         if variant in ("bytewise", "split") and ("send" in step or "send_head" in step):
             if variant == "bytewise":
                 out.append({"_pieces": step, "size": 1})
             else:
-                out.append({"_split": step, "at_seed": scenario.id})
+                out.append({"_split": step, "seed": f"{scenario.id}{where}{si}"})
+        elif variant in ("bytewise", "split") and "branch" in step:
+            out.append({"branch": [b if isinstance(b.get("steps"), str)  # a named script: varied when run
+                                   else dict(b, steps=apply_variant(scenario, b.get("steps", []), variant,
+                                                                    f"{where}{si}.{bi}."))
+                                   for bi, b in enumerate(step["branch"])]})
         else:
             out.append(step)
-    if variant == "reset":
+    if variant == "reset" and not where:
         for i in range(len(out) - 1, -1, -1):
             if "close" in out[i]:
                 out[i] = {"reset": True}
@@ -112,6 +129,7 @@ class Run:
         self.stop_event = threading.Event()
         self.lock = threading.Lock()
         self.socks = []
+        self.ca_file = None  # the per-run CA's file when a server speaks TLS (the spec's ca_file)
 
     # -- setup -------------------------------------------------------------
     def start(self):
@@ -128,7 +146,10 @@ class Run:
             port = s.getsockname()[1]
             host = f"[{addr}]" if fam == socket.AF_INET6 else addr
             self.listeners[name] = (s, spec, port)
-            self.placeholders[name] = f"http://{host}:{port}"
+            scheme = "http"
+            if spec.get("tls"):
+                scheme, self.ca_file = "https", tls.ca_file()
+            self.placeholders[name] = f"{scheme}://{host}:{port}"
             self.placeholders[f"{name}_authority"] = f"{host}:{port}"
             self.placeholders[f"{name}_port"] = port
         with socket.socket() as c:
@@ -150,6 +171,10 @@ class Run:
     def _accept_loop(self, name):
         lsock, spec, port = self.listeners[name]
         scripts = spec.get("connections", [])
+        ctx = None
+        if spec.get("tls"):
+            ctx = tls.server_context(spec.get("cert", "good"))
+            ctx.sni_callback = _note_sni
         lsock.settimeout(0.05)
         index = 0
         handlers = []
@@ -171,27 +196,30 @@ class Run:
                 if spec.get("extra_connections", "fail") == "fail":
                     self.violations.append((name, index, f"unexpected connection #{index + 1} (the scenario "
                                                           f"scripts {len(scripts)})"))
-            t = threading.Thread(target=self._handle, args=(sock, conn, script, port), daemon=True)
+            t = threading.Thread(target=self._handle, args=(sock, conn, script, port, ctx), daemon=True)
             t.start()
             handlers.append(t)
             index += 1
         for t in handlers:
             t.join(timeout=30)
 
-    def _handle(self, sock, conn, script, port):
+    def _handle(self, sock, conn, script, port, ctx=None):
         ph = dict(self.placeholders, port=port)
         state = {"buf": bytearray(), "closed": False}
         conn.event("open")
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            for si, step in enumerate(script):
-                if self.stop_event.is_set() and not state["closed"]:
-                    break
-                self._step(sock, conn, step, ph, state, si)
-                if state["closed"]:
-                    break
+            if ctx is not None:
+                sock = ctx.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+                with self.lock:
+                    self.socks.append(sock)
+                if not self._handshake(sock, conn):
+                    return
+            self._run_steps(sock, conn, script, ph, state)
             if not state["closed"]:
                 self._graceful_close(sock, conn)
+        except ssl.SSLError as e:  # the client's TLS layer gave up or sent garbage: its behaviour, recorded
+            conn.event("tls-error", str(e))
         except (BrokenPipeError, ConnectionResetError) as e:
             conn.client_reset = True
             conn.event("client-reset", str(e))
@@ -208,6 +236,29 @@ class Run:
             with contextlib.suppress(OSError):
                 sock.close()
             conn.event("closed")
+
+    def _handshake(self, sock, conn):
+        """The server side of the TLS handshake; a client that refuses the
+        certificate ends here, and that is recorded, not a fixture fault."""
+        sock.settimeout(HANDSHAKE_S)
+        try:
+            sock.do_handshake()
+        except (ssl.SSLError, OSError) as e:  # socket.timeout is an OSError
+            conn.tls = {"error": str(e)[:300]}
+            conn.event("tls-failed", str(e)[:300])
+            return False
+        conn.tls = {"version": sock.version(), "sni": getattr(sock, "fixture_sni", None),
+                    "alpn": sock.selected_alpn_protocol()}
+        conn.event("tls", f"{conn.tls['version']} sni={conn.tls['sni']}")
+        return True
+
+    def _run_steps(self, sock, conn, steps, ph, state):
+        for si, step in enumerate(steps):
+            if self.stop_event.is_set() and not state["closed"]:
+                break
+            self._step(sock, conn, step, ph, state, si)
+            if state["closed"]:
+                break
 
     def _send(self, sock, conn, data, piece=None, delay=0.0):
         sock.settimeout(SEND_TIMEOUT_S)  # not the short timeout of the last receive
@@ -232,6 +283,10 @@ class Run:
             conn.client_reset = True
             conn.event("client-reset")
             return b""
+        except ssl.SSLError as e:  # an alert or a broken record ends what the client says
+            conn.client_closed = True
+            conn.event("tls-error", str(e)[:300])
+            return b""
         if d:
             conn.sent += d
             state["buf"] += d
@@ -252,7 +307,7 @@ class Run:
             return self._send(sock, conn, self._bytes_of(step["_pieces"], ph), piece=1)
         if "_split" in step:
             data = self._bytes_of(step["_split"], ph)
-            at = _split_point(step["at_seed"] + str(si), len(data))
+            at = _split_point(step["seed"], len(data))
             self._send(sock, conn, data[:at])
             time.sleep(0.005)
             return self._send(sock, conn, data[at:])
@@ -289,12 +344,20 @@ class Run:
         if "pause" in step:
             return self.stop_event.wait(step["pause"])
         if "shutdown_write" in step:
-            sock.shutdown(socket.SHUT_WR)
+            self._shutdown_write(sock, conn, step.get("close_notify", True))
             return conn.event("half-close")
         if "close" in step:
-            self._graceful_close(sock, conn)
+            self._graceful_close(sock, conn, step.get("close_notify", True))
             state["closed"] = True
             return None
+        if "expect_silence" in step:
+            return self._silence(sock, conn, step["expect_silence"], state)
+        if "violation" in step:
+            return self.violations.append((conn.server, conn.index, to_bytes(step["violation"], ph).decode()))
+        if "branch" in step:
+            return self._branch(sock, conn, step["branch"], ph, state)
+        if "tunnel" in step:
+            return self._tunnel(sock, conn, step["tunnel"], state)
         if "reset" in step:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             sock.close()
@@ -331,6 +394,10 @@ class Run:
                 return None
             left = deadline - time.monotonic()
             if left <= 0 or self.stop_event.is_set():
+                if checks.get("optional") and not state["buf"]:
+                    conn.event("no-request")  # a request the client may send elsewhere, or not at all
+                    state["closed"] = True
+                    return None
                 self.violations.append((conn.server, conn.index, "client sent no complete request in time"))
                 return None
             d = self._recv(sock, conn, state, min(left, 0.1))
@@ -344,29 +411,111 @@ class Run:
 
     def _check(self, conn, req, checks, ph):
         where = f"request {len(conn.requests)} on {conn.server}"
-        if "method" in checks and req.method != checks["method"]:
-            self.violations.append((conn.server, conn.index, f"{where}: method {req.method!r}, expected "
-                                                             f"{checks['method']!r}"))
-        if "target" in checks:
-            want = to_bytes(checks["target"], ph).decode("latin-1")
-            if req.target != want:
-                self.violations.append((conn.server, conn.index, f"{where}: target {req.target!r}, expected {want!r}"))
-        for name in checks.get("has", []):
-            if req.get(name) is None:
-                self.violations.append((conn.server, conn.index, f"{where}: no {name} field"))
-        for name in checks.get("lacks", []):
-            if req.get(name) is not None:
-                self.violations.append((conn.server, conn.index, f"{where}: has {name}: {req.get(name)!r}"))
-        for name, value in checks.get("equals", {}).items():
-            want = to_bytes(str(value), ph).decode("latin-1")
-            if req.get(name) != want:
-                self.violations.append((conn.server, conn.index, f"{where}: {name} is {req.get(name)!r}, "
-                                                                 f"expected {want!r}"))
+        for problem in request_problems(req, checks, ph):
+            self.violations.append((conn.server, conn.index, f"{where}: {problem}"))
 
-    def _graceful_close(self, sock, conn):
+    def _branch(self, sock, conn, choices, ph, state):
+        """Go on with the first choice whose `when` holds for the connection's last
+        request (a choice without `when` always does); none = a client fault."""
+        req = conn.requests[-1] if conn.requests else None
+        for bi, b in enumerate(choices):
+            if "when" in b and (req is None or request_problems(req, b["when"], ph)):
+                continue
+            name = b.get("name", f"choice {bi + 1}")
+            conn.branches.append(name)
+            conn.event("branch", name)
+            steps = b.get("steps", [])
+            if isinstance(steps, str):  # a named script of this server, with the run's variant applied
+                steps = apply_variant(self.sc, self.listeners[conn.server][1]["scripts"][steps], self.variant,
+                                      f"{steps}.")
+            return self._run_steps(sock, conn, steps, ph, state)
+        what = f"{req.method} {req.target}" if req else "no request"
+        self.violations.append((conn.server, conn.index, f"the client's request ({what}) matches none of the "
+                                                         f"requests the script accepts here"))
+        return None
+
+    def _silence(self, sock, conn, limit, state):
+        """Nothing more may come from the client for `limit` s (or until it closes)."""
+        deadline = time.monotonic() + limit
+        while not state["buf"] and time.monotonic() < deadline and not self.stop_event.is_set():
+            if self._recv(sock, conn, state, min(0.05, deadline - time.monotonic())) == b"":
+                break
+        if state["buf"]:
+            self.violations.append((conn.server, conn.index, f"the client sent {len(state['buf'])} byte(s) where "
+                                                             f"it should send none: {bytes(state['buf'][:40])!r}"))
+            state["buf"].clear()
+
+    def _tunnel(self, sock, conn, name, state):
+        """A CONNECT tunnel: relay bytes both ways between the client and server
+        `name` (which does its own TLS) until both sides are done; a FIN or an RST
+        on one side is passed on to the other, so truncation reaches the client
+        as the origin made it."""
+        _, spec, port = self.listeners[name]
+        up = socket.create_connection((spec.get("address", ADDRESSES.get(name)), port), timeout=5)
+        conn.event("tunnel", name)
+        conn.tunnelled = {"to": name, "client_to_server": len(state["buf"]), "server_to_client": 0}
+        try:
+            up.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            for s in (sock, up):
+                s.settimeout(SEND_TIMEOUT_S)
+            if state["buf"]:  # the client spoke before the 2xx arrived: those bytes belong to the tunnel
+                up.sendall(bytes(state["buf"]))
+                state["buf"].clear()
+            self._relay(sock, up, conn)
+        finally:
+            with contextlib.suppress(OSError):
+                up.close()
+        with contextlib.suppress(OSError):
+            sock.close()
+        state["closed"] = True
+
+    def _relay(self, client, up, conn):
+        other = {client: up, up: client}
+        key = {client: "client_to_server", up: "server_to_client"}
+        sel = selectors.DefaultSelector()
+        for s in other:
+            sel.register(s, selectors.EVENT_READ)
+        deadline = time.monotonic() + TUNNEL_S
+        live = set(other)
+        try:
+            while live and time.monotonic() < deadline and not self.stop_event.is_set():
+                for k, _ in sel.select(0.05):
+                    src = k.fileobj
+                    try:
+                        d = src.recv(65536)
+                    except ConnectionResetError:
+                        conn.event("tunnel-reset", key[src])
+                        other[src].setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                        return
+                    if d:
+                        other[src].sendall(d)
+                        conn.tunnelled[key[src]] += len(d)
+                        continue
+                    sel.unregister(src)
+                    live.discard(src)
+                    with contextlib.suppress(OSError):
+                        other[src].shutdown(socket.SHUT_WR)
+                    conn.event("tunnel-fin", key[src])
+        finally:
+            sel.close()
+
+    def _shutdown_write(self, sock, conn, notify=True):
+        """FIN; over TLS after a close_notify unless told not to (a truncation). The
+        socket's base shutdown keeps the TLS layer, so what follows is still read."""
+        if isinstance(sock, ssl.SSLSocket):
+            if notify:
+                sock.settimeout(0)
+                with contextlib.suppress(ssl.SSLError, OSError, ValueError):
+                    sock.unwrap()  # sends close_notify; the client's own is not waited for
+                conn.event("close-notify")
+            socket.socket.shutdown(sock, socket.SHUT_WR)
+        else:
+            sock.shutdown(socket.SHUT_WR)
+
+    def _graceful_close(self, sock, conn, notify=True):
         # FIN first, then read what is in flight briefly, so the close is not an RST
         with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_WR)
+            self._shutdown_write(sock, conn, notify)
             conn.event("close")
             sock.settimeout(0.05)
             end = time.monotonic() + 0.05
@@ -424,3 +573,34 @@ class Run:
 def serve(scenario, variant=None):
     """Start every server of the scenario; use as a context manager."""
     return Run(scenario, variant).start()
+
+
+def _note_sni(sslsock, server_name, _ctx):
+    """sni_callback: keep the name the client asked for, for the transcript."""
+    with contextlib.suppress(AttributeError):
+        sslsock.fixture_sni = server_name
+
+
+def request_problems(req, checks, ph):
+    """What in request `req` fails `checks` (expect_request's or a branch's `when`), in words."""
+    out = []
+    if "method" in checks and req.method != checks["method"]:
+        out.append(f"method {req.method!r}, expected {checks['method']!r}")
+    if "target" in checks:
+        want = to_bytes(checks["target"], ph).decode("latin-1")
+        if req.target != want:
+            out.append(f"target {req.target!r}, expected {want!r}")
+    out += [f"no {n} field" for n in checks.get("has", []) if req.get(n) is None]
+    out += [f"has {n}: {req.get(n)!r}" for n in checks.get("lacks", []) if req.get(n) is not None]
+    for name, value in checks.get("equals", {}).items():
+        want = to_bytes(str(value), ph).decode("latin-1")
+        if req.get(name) != want:
+            out.append(f"{name} is {req.get(name)!r}, expected {want!r}")
+    for name, rx in checks.get("matches", {}).items():
+        if req.get(name) is None or not re.search(rx, req.get(name)):
+            out.append(f"{name} is {req.get(name)!r}, expected to match /{rx}/")
+    for name, scheme in checks.get("scheme", {}).items():
+        got = (req.get(name) or "").split(" ", 1)[0]
+        if got.lower() != scheme.lower():  # auth-scheme is a case-insensitive token (RFC 9110 §11.1)
+            out.append(f"{name} scheme is {got!r}, expected {scheme!r}")
+    return out

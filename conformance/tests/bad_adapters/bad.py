@@ -39,6 +39,10 @@ elif mode == "raw-chunked":  # takes everything after the head as the body: igno
     body = raw.split(b"\r\n\r\n", 1)[1]
     print(json.dumps({"outcome": "response", "status": int(raw[9:12]), "headers": [],
                       "body": base64.b64encode(body).decode(), "implementation": impl}))
+elif mode == "wrong-class":  # refuses what it reads, as required, but cannot name the class
+    fetch_raw(spec["url"])
+    print(json.dumps({"outcome": "error", "error": {"class": "unclassified", "message": "ValueError: bad chunk"},
+                      "implementation": impl}))
 elif mode == "hang":
     time.sleep(3600)
 elif mode == "crash":

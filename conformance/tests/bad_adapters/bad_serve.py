@@ -6,7 +6,9 @@ file MARKER does not exist (it then writes its pid there), and serves
 correctly otherwise, so a test can tell the broken case from the next one and
 the fresh process from the killed one. `leaky`, `leaky-conn` and
 `leaky-cookies` instead break isolation on every spec: one connection and/or
-one cookie jar for the process's whole life.
+one cookie jar for the process's whole life. The `ready-*` modes declare
+`serve-ready`: `ready-slow` says ready after 2 s and then serves correctly,
+`ready-never` never says it, `ready-wrong` first writes another line.
 """
 import http.client
 import base64
@@ -19,8 +21,17 @@ import urllib.parse
 mode, marker = sys.argv[1], sys.argv[2]
 impl = {"name": f"bad-serve-{mode}", "version": "0"}
 if "--describe" in sys.argv:
-    print(json.dumps({"name": impl["name"], "version": "0", "capabilities": ["simple-form", "generic-form", "timeouts", "serve"]}))
+    caps = ["simple-form", "generic-form", "timeouts", "serve"] + (["serve-ready"] if mode.startswith("ready") else [])
+    print(json.dumps({"name": impl["name"], "version": "0", "capabilities": caps}))
     sys.exit(0)
+if mode == "ready-slow":
+    time.sleep(2)
+    sys.stdout.write('{"ready": true}\n')
+elif mode == "ready-never":
+    time.sleep(3600)
+elif mode == "ready-wrong":
+    sys.stdout.write('{"ready": false}\n')
+sys.stdout.flush()
 CONNS, COOKIES = {}, []  # used by `leaky` only
 
 
@@ -52,7 +63,7 @@ def fetch(spec):
 
 def break_now():
     """True once across processes: the first spec after MARKER was removed."""
-    if mode.startswith("leaky") or os.path.exists(marker):
+    if mode.startswith(("leaky", "ready")) or os.path.exists(marker):
         return False
     with open(marker, "w") as f:
         f.write(str(os.getpid()))
