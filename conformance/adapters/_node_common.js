@@ -24,6 +24,10 @@ function classify(err) {
   if (has('ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT')
       || chain.some((e) => e.name === 'TimeoutError' || e.name === 'AbortError')) return 'timeout';
   if (has('HPE_HEADER_OVERFLOW')) return 'limit';
+  // a refused certificate (OpenSSL's verify codes, Node's name check) or a failed handshake
+  if (has('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT',
+          'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID')
+      || codes.some((c) => c.startsWith('ERR_SSL_'))) return 'tls';
   if (has('ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN', 'ERR_UNESCAPED_CHARACTERS', 'UND_ERR_INVALID_ARG',
           'ERR_INVALID_URL', 'ERR_HTTP_INVALID_HEADER_VALUE')) return 'invalid_request';
   if (text.includes('redirect count exceeded')) return 'too_many_redirects';
@@ -35,7 +39,7 @@ function classify(err) {
       || text.includes('other side closed') || text.includes('terminated') || text.includes('aborted')) return 'closed';
   if (text.includes('unsupported') && text.includes('scheme')) return 'redirect_refused';
   if (err instanceof TypeError) return 'invalid_request';
-  return 'other';
+  return 'unclassified';
 }
 
 function errorResult(err, impl) {
@@ -69,7 +73,7 @@ function checkSpec(spec) {
 
 // one spec on a new client: its result, `then` results included
 async function serveOne(adapter, impl, spec) {
-  const client = await adapter.makeClient();
+  const client = await adapter.makeClient(spec); // spec.ca_file is the same for its `then` list
   const one = async (s) => {
     try {
       const r = await client.request(s);
@@ -113,7 +117,7 @@ async function serve(adapter, impl) {
   process.exit(0);
 }
 
-// run({name, version, capabilities, makeClient}) where makeClient() returns (or
+// run({name, version, capabilities, makeClient}) where makeClient(spec) returns (or
 // resolves to) {request(spec) -> Promise<{status, reason, version, headers, body: Buffer}>, close()}
 async function run(adapter) {
   const impl = { name: adapter.name, version: adapter.version };

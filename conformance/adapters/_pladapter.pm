@@ -42,8 +42,9 @@ sub spec_headers {
 
 # the libraries' own words, in the order they must be tried (most specific first)
 my @GENERIC = (
+    [qr/certificate verify failed|SSL connect attempt failed|hostname verification failed|SSL_connect/i, 'tls'],
     [qr/name or service not known|bad hostname|no address associated|temporary failure in name resolution/i, 'dns'],
-    [qr/connection refused|network is unreachable|no route to host/i, 'connect'],
+    [qr/connection refused|network is unreachable|no route to host|establishing SSL tunnel failed/i, 'connect'],
     [qr/timed? ?out|timeout/i, 'timeout'],
     [qr/line too long|exceeds the maximum|too many header lines|exceeds maximum number/i, 'limit'],
     [qr/wide character in|bad method or uri|unsupported http version|invalid http header field|cannot parse url/i,
@@ -66,7 +67,7 @@ sub classify {
     for my $rule (@GENERIC) {
         return $rule->[1] if $text =~ $rule->[0];
     }
-    return 'other';
+    return 'unclassified';
 }
 
 # bytes off the wire as JSON text: each byte one code point (ISO-8859-1), as Python's

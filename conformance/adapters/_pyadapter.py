@@ -12,7 +12,9 @@ JSON object and exits 0; only a bug in the adapter itself exits non-zero.
 per line on stdin, one result line per spec on stdout, echoing `serve_seq`,
 until EOF. The interpreter and the library are loaded once; each spec still
 gets a new Client, so nothing (pool, cookie jar, credentials, proxy) survives
-from one spec to the next.
+from one spec to the next. `main(..., serve_start=fn)` adds `serve-ready`: in
+--serve, fn() runs first (a browser started) and {"ready": true} is written
+before any spec is read, so the runner does not count the start against a case.
 """
 
 import base64
@@ -78,6 +80,12 @@ def spec_body(spec):
     return method, body
 
 
+def ssl_context(spec):
+    """The SSLContext a client verifies https servers with: the spec's ca_file
+    (TEMPLATE.md) when it has one, else None (the library's default trust)."""
+    return ssl.create_default_context(cafile=spec["ca_file"]) if spec.get("ca_file") else None
+
+
 def spec_headers(spec):
     """Caller headers as an ordered list; form=simple adds the form content type."""
     headers = [list(h) for h in spec.get("headers") or []]
@@ -124,6 +132,11 @@ def classify(exc, extra=None):
     for e in chain:
         if isinstance(e, (socket.timeout, TimeoutError)):
             return "timeout"
+    for e in chain:  # an EOF without close_notify is a cut stream; any other TLS failure is the handshake's
+        if isinstance(e, ssl.SSLEOFError) or isinstance(e, ssl.SSLError) and "UNEXPECTED_EOF" in str(e):
+            return "closed"
+        if isinstance(e, ssl.SSLError):
+            return "tls"
     for e in chain:
         if isinstance(e, http.client.LineTooLong):
             return "limit"
@@ -134,19 +147,21 @@ def classify(exc, extra=None):
             return "protocol"
     if "name or service not known" in text or "nodename nor servname" in text or "name resolution" in text:
         return "dns"
-    if "connection refused" in text:
-        return "connect"
+    if "connection refused" in text or "tunnel connection failed" in text:
+        return "connect"  # http.client's words for a non-2xx answer to CONNECT
     if "timed out" in text or "timeout" in text:
         return "timeout"
     if "too many redirects" in text or "exceeded" in text and "redirect" in text:
         return "too_many_redirects"
     if "got more than" in text or "too long" in text or "too many headers" in text or "too large" in text:
         return "limit"
+    if "certificate verify failed" in text or "hostname mismatch" in text or "sslerror" in text:
+        return "tls"
     if "incomplete" in text or "connection closed" in text or "remotedisconnected" in text or "reset by peer" in text:
         return "closed"
     if isinstance(exc, (ValueError, TypeError)) and not isinstance(exc, ssl.SSLError):
         return "invalid_request"
-    return "other"
+    return "unclassified"  # TEMPLATE.md: what nothing recognises is named so, never guessed
 
 
 def _result(impl, fn):
@@ -190,13 +205,22 @@ def _serve_one(impl, client_factory, spec):
     return result
 
 
-def _serve(impl, client_factory):
+def _serve(impl, client_factory, serve_start=None):
     """--serve: a spec per line until EOF. stdout carries answers only: anything
     a library prints goes to stderr. A line that is no spec gets an error answer
     (class other) and serving goes on; a bug in the adapter itself exits 3, and
-    the runner fails the case in flight and starts a fresh process."""
+    the runner fails the case in flight and starts a fresh process. With
+    serve_start, it runs first and {"ready": true} is the first line (exit 3 if it fails)."""
     out = sys.stdout
     sys.stdout = sys.stderr
+    if serve_start:
+        try:
+            serve_start()
+        except Exception:
+            traceback.print_exc()
+            return 3
+        out.write(json.dumps({"ready": True}) + "\n")
+        out.flush()
     for line in sys.stdin.buffer:
         if not line.strip():
             continue
@@ -221,15 +245,17 @@ def _serve(impl, client_factory):
     return 0
 
 
-def main(name, version, capabilities, client_factory, classify_extra=None):
+def main(name, version, capabilities, client_factory, classify_extra=None, serve_start=None):
     impl = {"id": {"name": name, "version": version}, "classify": classify_extra}
     if "--describe" in sys.argv[1:]:
         caps = list(capabilities) + (["serve"] if "serve" not in capabilities else [])
+        if serve_start and "serve-ready" not in caps:
+            caps.append("serve-ready")
         json.dump({"name": name, "version": version, "capabilities": caps}, sys.stdout)
         sys.stdout.write("\n")
         return 0
     if "--serve" in sys.argv[1:]:
-        return _serve(impl, client_factory)
+        return _serve(impl, client_factory, serve_start)
     try:
         spec = _check_spec(json.load(sys.stdin))
     except Exception as exc:

@@ -53,6 +53,7 @@ module RbAdapter
   # the library's classes are looked up by name: a helper must not require them all
   GENERIC = [
     [%w[SocketError Socket::ResolutionError], 'dns'],
+    [%w[OpenSSL::SSL::SSLError], 'tls'],
     [%w[Errno::ECONNREFUSED Errno::EHOSTUNREACH Errno::ENETUNREACH Errno::EADDRNOTAVAIL], 'connect'],
     [%w[Net::OpenTimeout Net::ReadTimeout Net::WriteTimeout Timeout::Error Errno::ETIMEDOUT], 'timeout'],
     [%w[EOFError Errno::ECONNRESET Errno::EPIPE Errno::ECONNABORTED IOError], 'closed'],
@@ -84,7 +85,7 @@ module RbAdapter
     text = exs.map(&:message).join(' ').downcase
     return 'dns' if text.include?('name or service not known') || text.include?('getaddrinfo')
     return 'connect' if text.include?('connection refused')
-    'other'
+    'unclassified'
   end
 
   # bytes off the wire as JSON text: each byte one code point (ISO-8859-1), as Python's

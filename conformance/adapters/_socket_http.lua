@@ -79,10 +79,12 @@ if NAME == "luasocket" then
     if m:find("host not found") or m:find("name or service") or m:find("not known") then return "dns" end
     if m:find("connection refused") then return "connect" end
     if m:find("timeout") then return "timeout" end
-    if m:find("closed") then return "closed" end
+    if m:find("certificate") or m:find("handshake") or m:find("ssl") then return "tls" end -- LuaSec's words
+    if m:find("^proxy not supported") or m:find("^redirect not supported") then return "unsupported" end -- LuaSec
+    if m:find("closed") or m:find("unexpected eof") then return "closed" end
     if m:find("unknown scheme") or m:find("invalid url") then return "invalid_request" end
     if m:find("malformed") or m:find("invalid") or m:find("status") then return "protocol" end
-    return "other"
+    return "unclassified"
   end
 elseif NAME == "httpref-lua" then
   http = require "httpref"
@@ -90,7 +92,7 @@ elseif NAME == "httpref-lua" then
   -- the binding's third return value names the error; its class comes with it
   classify = function(_, name)
     local n = name and http.errors[name]
-    if not n then return "other" end
+    if not n then return "unclassified" end
     return select(3, http.strerror(n))
   end
 else
@@ -102,6 +104,14 @@ local CAPS = { "simple-form", "generic-form", "proxy", "redirect-control", "requ
                "custom-headers", "head", "max-redirects" }
 if NAME == "httpref-lua" then
   CAPS[#CAPS + 1] = "sequence"
+  if http.TLS then CAPS[#CAPS + 1] = "tls" end -- https in the binding itself, no LuaSec
+end
+-- LuaSocket users get https from LuaSec's ssl.https (same request table, no proxy);
+-- without LuaSec the tls capability is absent and those scenarios are unsupported
+local has_https, https = false, nil
+if NAME == "luasocket" then
+  has_https, https = pcall(require, "ssl.https")
+  if has_https then CAPS[#CAPS + 1] = "tls" end
 end
 
 local function string_source(s)
@@ -121,6 +131,9 @@ local function perform(spec)
   local null = cjson.null
   local body = (spec.body ~= nil and spec.body ~= null) and unb64(spec.body) or nil
   local method = (spec.method ~= nil and spec.method ~= null) and spec.method or nil
+  if NAME == "httpref-lua" then -- the harness's per-run CA (verification stays on), or the system's
+    http.CAFILE = (spec.ca_file ~= nil and spec.ca_file ~= null) and spec.ca_file or nil
+  end
   if spec.timeout_s and spec.timeout_s ~= null then
     http.TIMEOUT = spec.timeout_s
     -- the binding can also bound the whole request, as the spec's limit means
@@ -170,7 +183,18 @@ local function perform(spec)
     if spec.redirect ~= nil and spec.redirect ~= null then req.redirect = spec.redirect end
     if spec.max_redirects ~= nil and spec.max_redirects ~= null then req.maxredirects = spec.max_redirects end
     if spec.proxy ~= nil and spec.proxy ~= null then req.proxy = spec.proxy end
-    ok, code, headers, status = http.request(req)
+    local request = http.request
+    if has_https and spec.url:match("^[Hh][Tt][Tt][Pp][Ss]:") then
+      -- LuaSec verifies only when asked: the spec's CA, peer verification on
+      req.cafile, req.verify = spec.ca_file ~= null and spec.ca_file or nil, { "peer", "fail_if_no_peer_cert" }
+      if req.redirect then -- LuaSec refuses the key: it never follows a redirect
+        return { outcome = "error", error = { class = "unsupported",
+                 message = "LuaSec's ssl.https does not follow redirects" } }
+      end
+      https.TIMEOUT = (spec.timeout_s ~= nil and spec.timeout_s ~= null) and spec.timeout_s or 60
+      request = https.request
+    end
+    ok, code, headers, status = request(req)
     name = headers
   end
   if not ok then
