@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""A deliberately quadratic client for the harness self-tests (and CH-30): correct
-HTTP/1.1 chunked decoding whose body grows with `bytes +=`, so every 64 chunks copy all
-that came before (N*N/128 bytes copied). Every answer is right; only the time is wrong. The growth check
-(runner/timing.py) must fail it; a wall-clock limit with a margin let it pass."""
+"""A deliberately quadratic client for the harness self-tests (and CH-30): right
+answers, and the classic planted bug, a response gathered with `raw += sock.recv(4096)`, so
+every read copies all that came before (N*N/8192 bytes copied, and as many fresh pages
+faulted in). Everything else is linear at C speed, so the growth check (runner/timing.py)
+sees the quadratic part and must fail it; a wall-clock limit with a margin let it pass."""
 import base64
 import json
 import socket
@@ -20,30 +21,23 @@ def fetch_raw(url, timeout):
     u = urllib.parse.urlsplit(url)
     s = socket.create_connection((u.hostname, u.port), timeout=timeout)
     s.sendall(f"GET {u.path or '/'} HTTP/1.1\r\nHost: {u.netloc}\r\nConnection: close\r\n\r\n".encode())
-    parts = []  # the raw bytes are gathered linearly: only the body below is quadratic
+    raw = b""
     while True:
-        d = s.recv(65536)
+        d = s.recv(READ)
         if not d:
-            return b"".join(parts)
-        parts.append(d)
+            return raw
+        raw += d  # the planted bug: the whole response copied again on every read
 
 
-EVERY = 64  # chunks per copy: N*N/128 bytes, CPU-bound; at 256 a quiet machine spent 0.46 s, under the 1 s floor
+READ = 4096  # bytes per read: CH-30's 6 MB in about 1500 reads
 
 
 def dechunk(data):
-    """Chunks split at CRLF (this fixture serves CH-30, whose chunk data has none),
-    so the linear part costs little and the quadratic copy is what the clock sees."""
+    """Chunks split at CRLF (this fixture serves CH-30, whose chunk data has none):
+    linear, at C speed, so only the reads above grow faster than the body."""
     parts = data.split(b"\r\n")
-    body, pending = b"", []
-    for line, chunk in zip(parts[0::2], parts[1::2]):
-        if int(line.split(b";")[0], 16) == 0:
-            break
-        pending.append(chunk)
-        if len(pending) == EVERY:
-            body += b"".join(pending)  # the planted bug: the whole body copied again and again
-            pending = []
-    return body + b"".join(pending)
+    sizes, chunks = parts[0::2], parts[1::2]
+    return b"".join(chunks[:sizes.index(b"0")])  # up to the last-chunk (a ValueError without one)
 
 
 try:
