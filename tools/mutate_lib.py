@@ -343,7 +343,8 @@ def classify(results, baseline, expected, unstable=frozenset()):
     """results, baseline: {key: result dict from results.json}; expected(key) -> verdict.
     Returns (class, strong [(key, why)], weak [(key, why)]). Strong: a failing verdict
     where the unmutated client did not fail, or, with the same passing verdict, a
-    different outcome or error class. Weak: only a verdict worse than the
+    different outcome or error class (or a failed class check the unmutated run, or
+    with no baseline the expectations, did not have). Weak: only a verdict worse than the
     expectations (pass -> lenient) and than the unmutated run (the expectations
     alone when there is no baseline, as in the CI sample)."""
     strong, weak = [], []
@@ -356,6 +357,11 @@ def classify(results, baseline, expected, unstable=frozenset()):
         got = (r.get("got") or r.get("reason") or "")[:160]
         if v in FAILING and bv not in FAILING:
             strong.append((key, f"{v}: {got}"))
+        elif r.get("class_check") and not b.get("class_check") and v == bv:
+            # a refusal still passes, with an error class the scenario does not name (judge.py's
+            # class check): the class changed, which the CI sample, having no baseline, sees only here
+            cc = r["class_check"]
+            strong.append((key, f"{v} but error class {cc.get('got')}, not {'/'.join(cc.get('expected', []))}"))
         elif b and key not in unstable and v == bv and RANK.get(v, 0) >= RANK["lenient"] \
                 and signature(r.get("result")) != signature(b.get("result")):
             strong.append((key, f"{v} but outcome changed: {got} (unmutated: {(b.get('got') or '')[:80]})"))

@@ -88,6 +88,10 @@ def test_classify_strong_weak_survived():
     # no baseline (the CI sample): the expectations alone decide
     assert ml.classify({"C": r("fail")}, {}, expected)[0] == "killed"
     assert ml.classify({"A": r("lenient")}, {}, expected)[0] == "weak"
+    # ... and a refusal that passes with an error class the scenario does not name is a kill
+    misclassed = dict(r("pass", cls="protocol"), class_check={"verdict": "fail", "got": "protocol", "expected": ["closed"]})
+    cls, strong, _ = ml.classify({"A": misclassed}, {}, expected)
+    assert cls == "killed" and "error class protocol, not closed" in strong[0][1]
     # a harness failure is never the mutant's
     assert ml.classify({"A": r("harness_failure")}, base, expected)[0] == "survived"
 
