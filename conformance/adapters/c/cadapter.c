@@ -208,3 +208,13 @@ int cad_main(const cadapter *a, int argc, char **argv)
     return serve(a);
   return one_shot(a);
 }
+
+gboolean cad_keep(GByteArray *body, const guint8 *data, gsize n, gboolean over)
+{
+  if (over || body->len + n > CAD_MAX_BODY) {
+    g_byte_array_set_size(body, 0); /* what was kept goes too: it is not the body */
+    return TRUE;
+  }
+  g_byte_array_append(body, data, (guint)n);
+  return FALSE;
+}

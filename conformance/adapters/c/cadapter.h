@@ -26,4 +26,11 @@ void cad_add_error(JsonBuilder *b, const char *name, const char *cls, const char
 void cad_add_string(JsonBuilder *b, const char *member, const char *value);
 int cad_main(const cadapter *a, int argc, char **argv);
 
+/* Past CAD_MAX_BODY the adapter reads on but keeps nothing, so the client's own bounds
+ * decide how an endless body ends (the CLI and Lua adapters do the same); cad_keep()
+ * appends, or marks body as over the cap (TRUE from then on). */
+#define CAD_MAX_BODY (64u << 20)
+#define CAD_OVER_CAP "response body larger than the adapter's 64 MiB cap (read to its end, not kept)"
+gboolean cad_keep(GByteArray *body, const guint8 *data, gsize n, gboolean over);
+
 #endif

@@ -160,14 +160,17 @@ static void do_request(SoupSession *session, JsonObject *spec, JsonBuilder *b, c
   GByteArray *body = g_byte_array_new();
   guint8 *buf = g_malloc(BODY_CHUNK);
   gssize n = 0;
+  gboolean over = FALSE;
   while (in && (n = g_input_stream_read(in, buf, BODY_CHUNK, NULL, &err)) > 0)
-    g_byte_array_append(body, buf, (guint)n);
+    over = cad_keep(body, buf, (gsize)n, over);
   if (in) {
     g_input_stream_close(in, NULL, NULL); /* the connection goes back to the session's pool */
     g_object_unref(in);
   }
   if (err)
     add_gerror(b, err, version);
+  else if (over)
+    add_error(b, "other", CAD_OVER_CAP, version);
   else
     add_response(b, msg, body, version);
   g_clear_error(&err);

@@ -170,20 +170,22 @@ static void add_headers(ne_request *req, JsonObject *spec, gboolean simple)
     ne_add_request_header(req, "Content-Type", "application/x-www-form-urlencoded");
 }
 
-/* the response body read to its end, or the NE_* code of the failure */
-static int exchange(ne_request *req, GByteArray *body)
+/* the response body read to its end (*over: past CAD_MAX_BODY, not kept), or the
+ * NE_* code of the failure */
+static int exchange(ne_request *req, GByteArray *body, gboolean *over)
 {
   int rc;
   int tries = 0;
   do {
     g_byte_array_set_size(body, 0);
+    *over = FALSE;
     rc = ne_begin_request(req);
     if (rc != NE_OK)
       return rc;
     char buf[BODY_CHUNK];
     ssize_t n;
     while ((n = ne_read_response_block(req, buf, sizeof buf)) > 0)
-      g_byte_array_append(body, (guint8 *)buf, (guint)n);
+      *over = cad_keep(body, (guint8 *)buf, (gsize)n, *over);
     if (n < 0)
       return NE_ERROR;
     rc = ne_end_request(req);
@@ -213,11 +215,14 @@ static void do_request(client *c, JsonObject *spec, JsonBuilder *b, const char *
   if (body)
     ne_set_request_body_buffer(req, (const char *)body, blen);
   GByteArray *got = g_byte_array_new();
-  int rc = exchange(req, got);
+  gboolean over = FALSE;
+  int rc = exchange(req, got, &over);
   /* NE_AUTH / NE_PROXYAUTH: neon could not (or was given nothing to) answer the
    * challenge; the 401 or 407 it read is there whole, as a neon caller sees it */
   int code = ne_get_status(req)->code;
-  if (rc == NE_OK || (rc == NE_AUTH && code == 401) || (rc == NE_PROXYAUTH && code == 407))
+  if (rc == NE_OK && over)
+    cad_add_error(b, NAME, "other", CAD_OVER_CAP, version);
+  else if (rc == NE_OK || (rc == NE_AUTH && code == 401) || (rc == NE_PROXYAUTH && code == 407))
     add_response(b, req, got, version);
   else
     add_failure(b, rc, sess, version);

@@ -77,12 +77,22 @@ pub fn io_class(e: &std::io::Error) -> Option<&'static str> {
     }
 }
 
-/// Reads a body up to MAX_BODY bytes; a read error is classed by its io kind,
+/// Reads a body, keeping up to MAX_BODY bytes (past it: read to the end, class other); a read error is classed by its io kind,
 /// then by the words of what it wraps (a library's decoder error rides in an
 /// io::Error of kind Other).
-pub fn read_body(r: impl Read) -> Result<Vec<u8>, Failure> {
+pub fn read_body(mut r: impl Read) -> Result<Vec<u8>, Failure> {
     let mut out = Vec::new();
-    if let Err(e) = r.take(MAX_BODY + 1).read_to_end(&mut out) {
+    let mut got = (&mut r).take(MAX_BODY + 1).read_to_end(&mut out).map(|_| ());
+    if got.is_ok() && out.len() as u64 > MAX_BODY {
+        // read on, keeping nothing: the client's own bounds decide how an endless body ends
+        out = Vec::new();
+        got = std::io::copy(&mut r, &mut std::io::sink()).map(|_| ());
+        if got.is_ok() {
+            return Err(fail("other", format!("response body larger than the adapter's {} MiB cap (read to its end, \
+                                              not kept)", MAX_BODY >> 20)));
+        }
+    }
+    if let Err(e) = got {
         let text = chain(&e).to_lowercase();
         let class = io_class(&e).unwrap_or(if text.contains("timed out") || text.contains("timeout") {
             "timeout"
@@ -94,9 +104,6 @@ pub fn read_body(r: impl Read) -> Result<Vec<u8>, Failure> {
             "other"
         });
         return Err(fail(class, chain(&e)));
-    }
-    if out.len() as u64 > MAX_BODY {
-        return Err(fail("limit", format!("adapter: body longer than {} bytes", MAX_BODY)));
     }
     Ok(out)
 }

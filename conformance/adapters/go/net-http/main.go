@@ -89,7 +89,13 @@ func (c *client) Do(r *ga.Request) (*ga.Response, error) {
 			return nil, err
 		}
 		if len(data) > maxBody {
-			return nil, ga.Errorf("limit", "adapter: body longer than %d bytes", maxBody)
+			// read on, keeping nothing: the client's own bounds (Client.Timeout) decide how an
+			// endless body ends, not this cap, which net/http does not have
+			data = nil
+			if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+				return nil, err
+			}
+			return nil, ga.Errorf("other", "response body larger than the adapter's %d MiB cap (read to its end, not kept)", maxBody>>20)
 		}
 	}
 	code := strconv.Itoa(resp.StatusCode)

@@ -110,10 +110,12 @@ public final class HttpClientAdapter implements Adapter.Client {
         return b.build();
     }
 
-    /** Collects a body up to Adapter.MAX_BODY; cancel() stops the exchange's reading. */
+    /** Collects a body, keeping up to Adapter.MAX_BODY (past it: read to the end, class other);
+     *  cancel() stops the exchange's reading. */
     static final class Capped implements HttpResponse.BodySubscriber<byte[]> {
         private final CompletableFuture<byte[]> done = new CompletableFuture<>();
         private final java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        private boolean over;
         private volatile Flow.Subscription sub;
         private volatile boolean cancelled;
 
@@ -138,17 +140,19 @@ public final class HttpClientAdapter implements Adapter.Client {
         @Override
         public void onNext(List<ByteBuffer> items) {
             for (ByteBuffer bb : items) {
+                if (over) {
+                    bb.position(bb.limit());
+                    continue;
+                }
                 byte[] a = new byte[bb.remaining()];
                 bb.get(a);
                 buf.write(a, 0, a.length);
             }
-            if (buf.size() > Adapter.MAX_BODY) {
-                sub.cancel();
-                done.completeExceptionally(new Adapter.Classified("limit",
-                        "adapter: body longer than " + Adapter.MAX_BODY + " bytes"));
-            } else if (!cancelled) {
-                sub.request(1);
+            if (!over && buf.size() > Adapter.MAX_BODY) { // read on, keeping nothing: the client's bounds decide
+                over = true;
+                buf.reset();
             }
+            if (!cancelled) sub.request(1);
         }
 
         @Override
@@ -158,7 +162,8 @@ public final class HttpClientAdapter implements Adapter.Client {
 
         @Override
         public void onComplete() {
-            done.complete(buf.toByteArray());
+            if (over) done.completeExceptionally(new Adapter.Classified("other", Adapter.OVER_CAP));
+            else done.complete(buf.toByteArray());
         }
     }
 
