@@ -54,7 +54,8 @@ def pytest_addoption(parser):
                      "file; for a CI job matrix, each job one K, then tools/merge-reports. A shard's report "
                      "does not move reports/latest")
     g.addoption("--shard-durations", default=None, metavar="FILE",
-                help="results.json whose case durations weight --shard (default reports/latest/results.json "
+                help="results.json whose case durations weight --shard and put the slowest cases first "
+                     "(default reports/latest/results.json "
                      "when it exists, else every case weighs the same); every shard must see the same file")
     g.addoption("--keep-partials", action="store_true",
                 help="keep <report dir>/partials/ (each worker's results) after they are merged into results.json")
@@ -167,6 +168,7 @@ def _shard(config):
 def pytest_collection_modifyitems(session, config, items):
     s = _shard(config)
     if not s:
+        _heaviest_first(config, items)
         return
     k, n, weights, _ = s
     ids = {f"{it.impl}/{it.key}": it for it in items if isinstance(it, ScenarioItem)}
@@ -175,6 +177,18 @@ def pytest_collection_modifyitems(session, config, items):
     keep = [it for it in items if (f"{it.impl}/{it.key}" in mine if isinstance(it, ScenarioItem) else k == 1)]
     config.hook.pytest_deselected(items=[it for it in items if it not in keep])
     items[:] = keep
+
+
+def _heaviest_first(config, items):
+    """The cases the last run found slowest (a client on CH-30, a slow server run to
+    its deadline) go first, so they overlap the many short ones instead of trailing
+    the run on one worker. Every xdist worker computes the same order from the same
+    file, as xdist requires; without durations the order stays the files'."""
+    path = config.getoption("--shard-durations") or os.path.join(ROOT, "reports", "latest", "results.json")
+    weights, _ = shard.durations(path)
+    if weights:
+        items[:] = shard.heaviest_first(items, [f"{it.impl}/{it.key}" if isinstance(it, ScenarioItem) else None
+                                                for it in items], weights)
 
 
 def pytest_report_header(config):

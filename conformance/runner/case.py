@@ -13,6 +13,7 @@ from .serve import POOL
 from .spec import build_spec, required_capabilities
 
 MARGIN_S = 10  # the adapter gets the scenario's own timeout plus this before it is killed
+DEADLINE_GRACE_S = 1  # ... or, under [expect.deadline], its limit plus this (a slow server's fail costs 8 s, not 13)
 
 
 def _serves(caps, persistent):
@@ -131,6 +132,8 @@ def _run_case(sc, variant, impl, command, caps, strict, rfc, persistent):
             if root:  # per-scenario gcov counters (tools/coverage)
                 env["GCOV_PREFIX"] = os.path.join(root, impl, env["HTTPREF_SCENARIO_ID"])
             timeout = float(sc.request.get("timeout_s", 10)) * (1 + len(sc.request.get("then", []))) + MARGIN_S
+            if timing.deadline_limit(sc) is not None:  # past that limit any answer fails: waiting longer only costs
+                timeout = min(timeout, timing.deadline_limit(sc) + DEADLINE_GRACE_S)
             stderr, results, elapsed = "", [], 0.0
             timer = _Timer(sc, variant, impl, command, caps, persistent, env, key, timeout)
             try:

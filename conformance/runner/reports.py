@@ -204,6 +204,9 @@ def write_all(out, run, scenarios, versions, merged, update_latest=True):
     sc_scores = scores(scenarios, impls)
     with open(os.path.join(out, "scores.json"), "w") as f:
         json.dump(sc_scores, f, indent=1)
+    with open(os.path.join(out, "durations.json"), "w") as f:  # the next run's order and shards (runner/shard.py)
+        json.dump({f"{impl}/{key}": r["duration_s"] for impl, d in impls.items() for key, r in d["results"].items()
+                   if isinstance(r.get("duration_s"), (int, float))}, f)
     for impl, data in impls.items():
         junit(os.path.join(out, f"junit-{impl}.xml"), impl, data, scenarios)
     with open(os.path.join(out, "index.html"), "w") as f:

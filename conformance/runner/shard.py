@@ -25,9 +25,16 @@ def parse(text):
 
 
 def durations(path):
-    """({"impl/ID~variant": seconds}, sha256 prefix of the file) from a results.json, or ({}, None)."""
+    """({"impl/ID~variant": seconds}, sha256 prefix of the file) from a results.json, or ({}, None).
+    The run's durations.json beside it is read instead when it is there: the same numbers,
+    without parsing tens of megabytes in every worker."""
     if not path or not os.path.exists(path):
         return {}, None
+    side = os.path.join(os.path.dirname(path), "durations.json")
+    if os.path.basename(path) == "results.json" and os.path.exists(side):
+        with open(side, "rb") as f:
+            raw = f.read()
+        return {k: float(v) for k, v in json.loads(raw).items()}, hashlib.sha256(raw).hexdigest()[:12]
     with open(path, "rb") as f:
         raw = f.read()
     data = json.loads(raw)
@@ -50,3 +57,14 @@ def partition(case_ids, n, weights):
         shards[i].add(c)
         load[i] += w[c] + 1e-3  # a case costs something even when the last run says 0
     return shards
+
+
+def heaviest_first(items, case_ids, weights):
+    """items reordered by the weight of their case id, heaviest first; a stable sort, so
+    equal weights (and items without an id, weight 0) keep their order; an unknown case
+    weighs the median of the known ones."""
+    known = [weights[c] for c in case_ids if c in weights]
+    default = statistics.median(known) if known else 1.0
+    w = [0.0 if c is None else weights.get(c, default) for c in case_ids]
+    order = sorted(range(len(items)), key=lambda i: -w[i])
+    return [items[i] for i in order]

@@ -84,10 +84,16 @@ def check_growth(sc, wall_s, killed, run_small, run_full):
             f"{g['fraction']:g} of it, ratio {at_least}{ratio:.1f} (linear {1 / g['fraction']:g}, bound {bound:g})"), info
 
 
+def deadline_limit(sc):
+    """Seconds after which an answer fails the deadline criterion (None: the scenario has none)."""
+    d = deadline_params(sc)
+    return None if d is None else float(sc.request.get("timeout_s", 10)) * d["factor"] + d["floor_s"]
+
+
 def check_deadline(sc, elapsed, killed):
     """A fail reason when the client's own time bound did not end the case in time, else None."""
     d = deadline_params(sc)
-    limit = float(sc.request.get("timeout_s", 10)) * d["factor"] + d["floor_s"]
+    limit = deadline_limit(sc)
     if killed:
         return f"no answer within {elapsed:.0f} s: the client's time bound (timeout_s {sc.request.get('timeout_s', 10)}) " \
                f"did not end the transfer"

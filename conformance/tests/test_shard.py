@@ -10,7 +10,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from runner.shard import partition  # noqa: E402
+from runner.shard import durations, heaviest_first, partition  # noqa: E402
 
 SCEN = "SEED,RD-0,CH-0"
 MERGE = os.path.join(ROOT, "tools", "merge-reports")
@@ -37,6 +37,18 @@ def test_partition_is_stable_balanced_and_complete():
     assert set().union(*parts) == set(ids) and sum(map(len, parts)) == len(ids)
     loads = [sum(w[c] for c in p) for p in parts]
     assert max(loads) - min(loads) <= 10.0
+
+
+def test_the_slowest_cases_go_first_and_the_rest_keep_their_order(tmp_path):
+    items = ["a", "b", "c", "d", "file"]
+    ids = ["i/A", "i/B", "i/C", "i/D", None]  # None: not a scenario case (a broken file's item)
+    # A is unknown: it weighs the median of the known ones (0.5, 1, 9 -> 1)
+    assert heaviest_first(items, ids, {"i/B": 9.0, "i/C": 0.5, "i/D": 1.0}) == ["b", "a", "d", "c", "file"]
+    # durations.json, written beside results.json, is what a run reads
+    (tmp_path / "results.json").write_text('{"implementations": {"i": {"results": {"A": {"duration_s": 1}}}}}')
+    assert durations(str(tmp_path / "results.json"))[0] == {"i/A": 1.0}
+    (tmp_path / "durations.json").write_text('{"i/A": 2}')
+    assert durations(str(tmp_path / "results.json"))[0] == {"i/A": 2.0}
 
 
 def test_shards_merge_into_the_unsharded_report(tmp_path):
