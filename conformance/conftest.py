@@ -76,12 +76,30 @@ def pytest_xdist_auto_num_workers(config):
 
 
 class _Xdist:
-    """Hand the controller's report folder and implementation list to each worker."""
+    """Hand the controller's report folder and implementation list to each worker,
+    and deal the cases out a few at a time."""
 
     def pytest_configure_node(self, node):
         node.workerinput["httpref_report_dir"] = node.config._httpref_report_dir
         # the controller asked every adapter --describe once; the workers reuse its answers
         node.workerinput["httpref_impls"] = [list(x) for x in _resolved(node.config)]
+
+    def pytest_xdist_make_scheduler(self, config, log):
+        if config.getoption("dist") != "load":
+            return None
+        from xdist.scheduler import LoadScheduling
+
+        class FewAtATime(LoadScheduling):
+            """xdist hands each worker a quarter of its share up front and then large
+            consecutive chunks, and never takes them back: with cases of seconds (a slow
+            server, CH-30) one worker sat on 7 % of a main job for six minutes while
+            three idled. Two at a time, the slowest first (_heaviest_first), keeps
+            every worker busy to the end; the round trip is nothing next to a case."""
+
+            def _send_tests(self, node, num):
+                super()._send_tests(node, min(num, 2))
+
+        return FewAtATime(config, log)
 
 
 def _git_commit():
