@@ -331,7 +331,8 @@ int cli_adapter(int describe, int serve_mode)
         printf("{\"name\":\"httpref\",\"version\":\"%s\",\"capabilities\":[\"simple-form\",\"generic-form\","
                "\"proxy\",\"redirect-control\",\"max-redirects\",\"request-body\",\"timeouts\",\"sequence\","
                "\"custom-headers\",\"head\",\"serve\"%s]}\n",
-               HTTPREF_VERSION, httpref_tls_available() ? ",\"tls\"" : "");
+               /* connect: https through a proxy, by tunnel.c's CONNECT */
+               HTTPREF_VERSION, httpref_tls_available() ? ",\"tls\",\"connect\"" : "");
         return 0;
     }
     if (serve_mode)

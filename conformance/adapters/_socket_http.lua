@@ -104,7 +104,9 @@ local CAPS = { "simple-form", "generic-form", "proxy", "redirect-control", "requ
                "custom-headers", "head", "max-redirects" }
 if NAME == "httpref-lua" then
   CAPS[#CAPS + 1] = "sequence"
-  if http.TLS then CAPS[#CAPS + 1] = "tls" end -- https in the binding itself, no LuaSec
+  if http.TLS then -- https in the binding itself, no LuaSec; through a proxy by CONNECT (libhttpref's tunnel.c)
+    CAPS[#CAPS + 1] = "tls"; CAPS[#CAPS + 1] = "connect"
+  end
 end
 -- LuaSocket users get https from LuaSec's ssl.https (same request table, no proxy);
 -- without LuaSec the tls capability is absent and those scenarios are unsupported
