@@ -14,7 +14,6 @@ import (
 	"os"
 	"runtime"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -113,14 +112,7 @@ func classify(err error) string {
 	}
 	// fasthttp wraps with %s, not %w: what it wrapped survives only as text
 	text := err.Error()
-	has := func(s ...string) bool {
-		for _, x := range s {
-			if strings.Contains(text, x) {
-				return true
-			}
-		}
-		return false
-	}
+	has := func(words ...string) bool { return ga.ContainsAny(text, words...) }
 	switch {
 	case has("unsupported protocol", "redirect to a different protocol"):
 		return "redirect_refused" // the first URL is http: the scheme came from a Location

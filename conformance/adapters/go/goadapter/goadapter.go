@@ -129,6 +129,17 @@ func (r *Request) HasHeader(name string) bool {
 
 // Latin1 turns the bytes a library hands over into text byte for byte (as the
 // Python and Node adapters do), so a non-UTF-8 byte survives the JSON.
+// ContainsAny reports whether text holds any of the words: how a library's error text
+// (what it wrapped with %s, not %w) is told apart.
+func ContainsAny(text string, words ...string) bool {
+	for _, w := range words {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
+}
+
 func Latin1(b []byte) string {
 	var sb strings.Builder
 	for _, c := range b {

@@ -127,14 +127,7 @@ func classify(err error) string {
 		return "invalid_request"
 	}
 	text := err.Error()
-	has := func(s ...string) bool {
-		for _, x := range s {
-			if strings.Contains(text, x) {
-				return true
-			}
-		}
-		return false
-	}
+	has := func(words ...string) bool { return ga.ContainsAny(text, words...) }
 	switch {
 	case has("stopped after ") && has(" redirects"):
 		return "too_many_redirects"
