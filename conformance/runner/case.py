@@ -132,8 +132,9 @@ def _run_case(sc, variant, impl, command, caps, strict, rfc, persistent):
             if root:  # per-scenario gcov counters (tools/coverage)
                 env["GCOV_PREFIX"] = os.path.join(root, impl, env["HTTPREF_SCENARIO_ID"])
             timeout = float(sc.request.get("timeout_s", 10)) * (1 + len(sc.request.get("then", []))) + MARGIN_S
-            if timing.deadline_limit(sc) is not None:  # past that limit any answer fails: waiting longer only costs
-                timeout = min(timeout, timing.deadline_limit(sc) + DEADLINE_GRACE_S)
+            limit = timing.deadline_limit(sc)
+            if limit is not None:  # past that limit any answer fails: waiting longer only costs
+                timeout = min(timeout, limit + DEADLINE_GRACE_S)
             stderr, results, elapsed = "", [], 0.0
             timer = _Timer(sc, variant, impl, command, caps, persistent, env, key, timeout)
             try:

@@ -46,11 +46,16 @@ def durations(path):
     return out, hashlib.sha256(raw).hexdigest()[:12]
 
 
-def partition(case_ids, n, weights):
-    """[set of case ids] * n, balanced by weight."""
+def _weigh(case_ids, weights):
+    """{case id: weight}; a case the durations do not know weighs their median (1 without any)."""
     known = [weights[c] for c in case_ids if c in weights]
     default = statistics.median(known) if known else 1.0
-    w = {c: weights.get(c, default) for c in case_ids}
+    return {c: weights.get(c, default) for c in case_ids}
+
+
+def partition(case_ids, n, weights):
+    """[set of case ids] * n, balanced by weight."""
+    w = _weigh(case_ids, weights)
     shards, load = [set() for _ in range(n)], [0.0] * n
     for c in sorted(case_ids, key=lambda c: (-w[c], c)):
         i = min(range(n), key=lambda j: (load[j], j))
@@ -63,8 +68,6 @@ def heaviest_first(items, case_ids, weights):
     """items reordered by the weight of their case id, heaviest first; a stable sort, so
     equal weights (and items without an id, weight 0) keep their order; an unknown case
     weighs the median of the known ones."""
-    known = [weights[c] for c in case_ids if c in weights]
-    default = statistics.median(known) if known else 1.0
-    w = [0.0 if c is None else weights.get(c, default) for c in case_ids]
-    order = sorted(range(len(items)), key=lambda i: -w[i])
+    w = _weigh([c for c in case_ids if c is not None], weights)
+    order = sorted(range(len(items)), key=lambda i: -w.get(case_ids[i], 0.0))
     return [items[i] for i in order]
